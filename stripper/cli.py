@@ -11,7 +11,7 @@ import typer
 from stripper.rules import RuleError, RuleSet
 
 app = typer.Typer(
-    help="Strip boilerplate lines (paywalls, donation appeals, newsletter boxes, share bars...) from scraped news text.",
+    help="Strip boilerplate lines (paywalls, donation appeals, newsletter boxes, share bars) from scraped news.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -80,7 +81,7 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
         endings = ["\n"] * len(contents)
     else:
         parts = _LINE_BREAK.split(text)
-        contents, endings = parts[0::2], parts[1::2] + [""]
+        contents, endings = parts[0::2], [*parts[1::2], ""]
     if contents[-1] == "":
         contents.pop()
         endings.pop()
@@ -285,7 +286,7 @@ def assemble(contents: Sequence[str], endings: Sequence[str], removed: Sequence[
             i += 1
 
     gap(0, kept[0], "head")
-    for a, b in zip(kept, kept[1:]):
+    for a, b in itertools.pairwise(kept):
         emit(a)
         gap(a + 1, b, None)
     emit(kept[-1])
