@@ -44,8 +44,8 @@ def build_rules(rules: list[Path] | None, no_default: bool, select: str | None, 
         ruleset = RuleSet() if no_default else RuleSet.default()
         if rules:
             ruleset = ruleset + RuleSet.load(rules)
-        if not len(ruleset):
-            raise RuleError("no rules loaded (--no-default-rules without --rules)")
+        if no_default and not rules:
+            raise RuleError("--no-default-rules needs --rules")
         return ruleset.select(_split(select), _split(ignore))
     except RuleError as exc:
         raise fail(str(exc)) from None

@@ -83,7 +83,7 @@ def compile_regex(source: str, rule: Rule, what: str) -> regex.Pattern:
     try:
         return regex.compile(source, regex.IGNORECASE)
     except (regex.error, TypeError, ValueError, OverflowError, RecursionError) as exc:
-        raise RuleError(f"bad {what} regex: {exc}", rule.where(), rule.id) from None
+        raise RuleError(f"bad {what} regex: {exc}", rule.source, rule.id, rule.source_line) from None
 
 
 @dataclass(frozen=True)
