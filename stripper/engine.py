@@ -25,6 +25,9 @@ SANDWICH_MAX_RUN = 2
 SANDWICH_RULE = "context.sandwich"
 REPEAT_RULE = "dedupe.repeat"
 REPEAT_CATEGORY = "duplicate"
+# Repeats shorter than this are table cells and list items ("12 Monate", "- 1 Prise"), not captions.
+REPEAT_MIN_WORDS = 3
+REPEAT_MIN_LETTERS = 15
 
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 
@@ -226,12 +229,17 @@ def _repeats(contents, norms, verdicts: list[Verdict]) -> bool:
         if not text or verdicts[i] is not None:
             continue
         line = contents[i].strip()
-        if line == previous and (text.count(" ") >= 1 or len(text) >= 12) and any(ch.isalpha() for ch in text):
+        if line == previous and _caption_sized(text):
             verdicts[i] = (REPEAT_RULE, REPEAT_CATEGORY)
             changed = True
         else:
             previous = line
     return changed
+
+
+def _caption_sized(text: str) -> bool:
+    """Long enough to be a repeated caption or title, not a repeated table cell or list item."""
+    return text.count(" ") >= REPEAT_MIN_WORDS - 1 and sum(ch.isalpha() for ch in text) >= REPEAT_MIN_LETTERS
 
 
 def _is_context(verdict: Verdict) -> bool:
