@@ -11,7 +11,7 @@ from pathlib import Path
 
 import regex
 
-from stripper.normalize import normalise
+from stripper.normalize import core, normalise
 
 KINDS = ("phrases", "pattern", "lines", "block")
 MATCHES = ("phrase", "start", "line")
@@ -265,6 +265,14 @@ def _parse_rule(entry: object, index: int, defaults: dict, path: str, text: str)
         fail("'max_lines' only applies to block rules")
     if kind != "pattern" and "keywords" in fields:
         fail("'keywords' only applies to pattern rules")
+    phrases = strings("phrases", required=kind == "phrases")
+    lines = strings("lines", required=kind == "lines")
+    for phrase in phrases:
+        if not normalise(phrase):
+            fail(f"phrase {phrase!r} is empty once normalised and would match every line")
+    for line in lines:
+        if not core(normalise(line)):
+            fail(f"line {line!r} is only punctuation or spaces once normalised")
     return Rule(
         id=rule_id,
         category=fields["category"],
@@ -272,9 +280,9 @@ def _parse_rule(entry: object, index: int, defaults: dict, path: str, text: str)
         description=fields["description"].strip(),
         kind=kind,
         match=match,
-        phrases=strings("phrases", required=kind == "phrases"),
+        phrases=phrases,
         pattern=fields.get("pattern"),
-        lines=strings("lines", required=kind == "lines"),
+        lines=lines,
         start=fields.get("start"),
         end=fields.get("end"),
         max_lines=integer("max_lines", DEFAULT_MAX_LINES),

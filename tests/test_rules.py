@@ -96,6 +96,8 @@ def test_invalid_toml_names_the_line(tmp_path):
         (('match = "line"', "max_words = 0"), "positive integer"),
         (('id = "ads.marker"', 'id = "Ads Marker"'), "id must look like"),
         (('lang = "en"', 'lang = "english"'), "lang must be"),
+        (('phrases = ["advertisement"]', 'phrases = ["\\u200b"]'), "empty once normalised"),
+        (('phrases = ["advertisement"]\nmatch = "line"', 'lines = ["* * *"]'), "only punctuation"),
     ],
 )
 def test_invalid_rule_fields(tmp_path, change, message):
