@@ -1,0 +1,306 @@
+"""Clean one document: decide which lines go, and why, then reassemble the rest byte for byte."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from stripper.matcher import Matcher, RuleTimeout, derive_keywords
+from stripper.normalize import normalise
+from stripper.rules import RuleSet
+
+BOM = "\ufeff"
+DEFAULT_TIMEOUT = 0.25  # seconds one regex may spend on one line
+
+# The context pass: a short unmatched line between two removed lines of one of
+# these categories is part of the same box ("Israel is at war." in a donation
+# appeal). Ads markers, credits and related links sit between real paragraphs,
+# so they never pull a neighbour with them.
+SANDWICH_CATEGORIES = frozenset({"paywall", "registration", "donation", "newsletter", "cookies", "comments", "social"})
+SANDWICH_MAX_WORDS = 8
+SANDWICH_MAX_CHARS = 80
+SANDWICH_MAX_RUN = 2
+SANDWICH_RULE = "context.sandwich"
+REPEAT_RULE = "dedupe.repeat"
+REPEAT_CATEGORY = "duplicate"
+# Repeats shorter than this are table cells and list items ("12 Monate", "- 1 Prise"), not captions.
+REPEAT_MIN_WORDS = 3
+REPEAT_MIN_LETTERS = 15
+
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One removed line: its 1-based number, its original text, and why it went."""
+
+    line: int
+    text: str
+    rule: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the engine could not do on a line (a rule timed out); the line was kept."""
+
+    line: int
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of cleaning one document; every output (text, diff, report, view) renders it."""
+
+    original: str
+    text: str
+    removals: tuple[Removal, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    lines: int = 0
+    source: str | None = field(default=None, compare=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.removals)
+
+    @property
+    def removed_chars(self) -> int:
+        return sum(len(r.text) for r in self.removals)
+
+    @property
+    def kept_chars(self) -> int:
+        return len(self.text)
+
+
+def split_lines(text: str) -> tuple[list[str], list[str]]:
+    """Contents and endings ('\\n', '\\r\\n', '\\r' or '' for the last line) of every line."""
+    if text.startswith(BOM):
+        text = text[1:]
+    if "\r" not in text:
+        contents = text.split("\n")
+        endings = ["\n"] * len(contents)
+    else:
+        parts = _LINE_BREAK.split(text)
+        contents, endings = parts[0::2], [*parts[1::2], ""]
+    if contents[-1] == "":
+        contents.pop()
+        endings.pop()
+    else:
+        endings[-1] = ""
+    return contents, endings
+
+
+def clean(text: str, rules: RuleSet, *, timeout: float | None = DEFAULT_TIMEOUT, source: str | None = None) -> Result:
+    """Remove boilerplate lines from `text`; kept lines come out unchanged, with their endings."""
+    contents, endings = split_lines(text)
+    verdicts, problems = decide(contents, rules.matcher, timeout=timeout)
+    removals = tuple(Removal(i + 1, contents[i], *v) for i, v in enumerate(verdicts) if v is not None)
+    if not removals:
+        return Result(text, text, (), tuple(problems), len(contents), source)
+    cleaned = assemble(contents, endings, [v is not None for v in verdicts])
+    bom = BOM if text.startswith(BOM) else ""
+    return Result(text, bom + cleaned, removals, tuple(problems), len(contents), source)
+
+
+Verdict = tuple[str, str] | None  # (rule id, category) of the reason a line goes, or None: kept
+
+
+def decide(
+    contents: Sequence[str], matcher: Matcher, *, timeout: float | None = DEFAULT_TIMEOUT
+) -> tuple[list[Verdict], list[Problem]]:
+    """Which lines go: rule matches, then block rules, then the context pass, until nothing changes."""
+    problems: list[Problem] = []
+    skip: set[str] = set()
+    norms = [normalise(c) if c and not c.isspace() else "" for c in contents]
+    verdicts: list[Verdict] = [None] * len(contents)
+    for i, text in enumerate(norms):
+        if not text:
+            continue
+        try:
+            rule = matcher.match(text, timeout, frozenset(skip)) if skip else matcher.match(text, timeout)
+        except RuleTimeout as exc:
+            # A rule that hangs on one line is dropped for the rest of the document.
+            skip.add(exc.rule.id)
+            problems.append(Problem(i + 1, exc.rule.id, f"regex timed out after {timeout}s; line kept"))
+            try:
+                rule = matcher.match(text, timeout, frozenset(skip))
+            except RuleTimeout:
+                rule = None
+        if rule is not None:
+            verdicts[i] = (rule.id, rule.category)
+    by_rule = [i for i, v in enumerate(verdicts) if v is not None]
+    starts = _block_starts(norms, matcher, timeout, problems) if matcher.blocks else []
+    while True:
+        changed = _blocks(starts, norms, verdicts, matcher, timeout, problems)
+        if by_rule or changed:
+            changed |= _sandwich(contents, norms, verdicts)
+        changed |= _repeats(contents, norms, verdicts)
+        if not changed:
+            return verdicts, problems
+
+
+def _block_starts(norms, matcher: Matcher, timeout, problems) -> list[tuple[int, int]]:
+    """(line index, block index) for every line that opens a block rule."""
+    keys = [derive_keywords(b.rule.start) for b in matcher.blocks]
+    starts = []
+    for b, block in enumerate(matcher.blocks):
+        limit = block.rule.max_words
+        for i, text in enumerate(norms):
+            if not text or (keys[b] and not any(k in text for k in keys[b])):
+                continue
+            if limit is not None and text.count(" ") + 1 > limit:
+                continue
+            try:
+                if block.start.search(text, timeout=timeout):
+                    starts.append((i, b))
+            except TimeoutError:
+                problems.append(Problem(i + 1, block.rule.id, f"start regex timed out after {timeout}s"))
+                break
+    return sorted(starts)
+
+
+def _blocks(starts, norms, verdicts: list[Verdict], matcher: Matcher, timeout, problems) -> bool:
+    """Remove start..end of every block whose end follows within max_lines lines still present.
+
+    Lines already removed can close a block but do not count toward max_lines, so
+    cleaning the output again finds no block that this pass did not.
+    """
+    changed = False
+    for i, b in starts:
+        block = matcher.blocks[b]
+        seen = 0
+        for j in range(i, len(norms)):
+            if not norms[j]:
+                continue
+            if j > i and verdicts[j] is None:
+                seen += 1
+                if seen > block.rule.max_lines:
+                    break
+            try:
+                found = block.end.search(norms[j], timeout=timeout)
+            except TimeoutError:
+                problems.append(Problem(j + 1, block.rule.id, f"end regex timed out after {timeout}s"))
+                break
+            if found:
+                for k in range(i, j + 1):
+                    if norms[k] and verdicts[k] is None:
+                        verdicts[k] = (block.rule.id, block.rule.category)
+                        changed = True
+                break
+    return changed
+
+
+def _sandwich(contents, norms, verdicts: list[Verdict]) -> bool:
+    """Short unmatched lines between removed lines of one box category go with them."""
+    present = [i for i, text in enumerate(norms) if text and not _is_context(verdicts[i])]
+    changed = False
+    k = 0
+    while k < len(present):
+        if verdicts[present[k]] is not None:
+            k += 1
+            continue
+        run_end = k
+        while run_end < len(present) and verdicts[present[run_end]] is None:
+            run_end += 1
+        run = present[k:run_end]
+        if 0 < k and run_end < len(present) and len(run) <= SANDWICH_MAX_RUN:
+            before, after = verdicts[present[k - 1]], verdicts[present[run_end]]
+            category = _category(before)
+            if (
+                category in SANDWICH_CATEGORIES
+                and category == _category(after)
+                and all(_short(contents[i], norms[i]) for i in run)
+            ):
+                for i in run:
+                    verdicts[i] = (SANDWICH_RULE, category)
+                changed = True
+        k = run_end
+    return changed
+
+
+def _repeats(contents, norms, verdicts: list[Verdict]) -> bool:
+    """An exact repeat of the previous kept non-blank line goes (duplicated captions, titles)."""
+    changed = False
+    previous = None
+    for i, text in enumerate(norms):
+        if not text or verdicts[i] is not None:
+            continue
+        line = contents[i].strip()
+        if line == previous and _caption_sized(text):
+            verdicts[i] = (REPEAT_RULE, REPEAT_CATEGORY)
+            changed = True
+        else:
+            previous = line
+    return changed
+
+
+def _caption_sized(text: str) -> bool:
+    """Long enough to be a repeated caption or title, not a repeated table cell or list item."""
+    return text.count(" ") >= REPEAT_MIN_WORDS - 1 and sum(ch.isalpha() for ch in text) >= REPEAT_MIN_LETTERS
+
+
+def _is_context(verdict: Verdict) -> bool:
+    return verdict is not None and verdict[0] == REPEAT_RULE
+
+
+def _category(verdict: Verdict) -> str | None:
+    """The category of a line removed by a rule (not by the context pass)."""
+    return verdict[1] if verdict is not None and verdict[0] not in (SANDWICH_RULE, REPEAT_RULE) else None
+
+
+def _short(content: str, text: str) -> bool:
+    return text.count(" ") + 1 <= SANDWICH_MAX_WORDS and len(content.strip()) <= SANDWICH_MAX_CHARS
+
+
+def assemble(contents: Sequence[str], endings: Sequence[str], removed: Sequence[bool]) -> str:
+    """Join kept lines; where removals leave several blank runs between two kept lines, keep one."""
+    n = len(contents)
+    blank = [not c.strip() for c in contents]
+    kept = [i for i in range(n) if not blank[i] and not removed[i]]
+    if not kept:
+        return ""
+    out: list[str] = []
+
+    def emit(i: int) -> None:
+        out.append(contents[i] + endings[i])
+
+    def gap(lo: int, hi: int, edge: str | None) -> None:
+        """Blank lines of [lo, hi): all of them if nothing there was removed, else one run."""
+        if not any(removed[lo:hi]):
+            for i in range(lo, hi):
+                emit(i)
+            return
+        if edge == "head":  # only blank lines the input itself started with
+            i = lo
+            while i < hi and blank[i]:
+                emit(i)
+                i += 1
+            return
+        if edge == "tail":  # only blank lines the input itself ended with
+            i = hi
+            while i > lo and blank[i - 1]:
+                i -= 1
+            for j in range(i, hi):
+                emit(j)
+            return
+        i = lo
+        while i < hi and not blank[i]:
+            i += 1
+        while i < hi and blank[i]:
+            emit(i)
+            i += 1
+
+    gap(0, kept[0], "head")
+    for a, b in itertools.pairwise(kept):
+        emit(a)
+        gap(a + 1, b, None)
+    emit(kept[-1])
+    gap(kept[-1] + 1, n, "tail")
+    if endings[-1] == "" and out and removed[-1] and out[-1].endswith(("\n", "\r")):
+        # The input had no final line break; neither does the output.
+        last = out[-1]
+        out[-1] = last[:-2] if last.endswith("\r\n") else last[:-1]
+    return "".join(out)

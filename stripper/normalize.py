@@ -1,0 +1,31 @@
+"""The normalised view of a line that rules match against."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Applied after NFKC and casefold: typographic variants that NFKC leaves alone.
+_TABLE = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u0060\u00b4\u02bc\u2039\u203a", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", None),
+    }
+)
+
+# Trimmed from both ends when a rule must match the whole line.
+TRIM = " \t-*\u2022\u00b7\u25aa\u25cf\u25ba\u25b6\u2192|>:.,;!?\"'()[]{}/#_~=+"
+
+
+def normalise(line: str) -> str:
+    """NFKC, casefold, unify quotes/dashes/spaces, drop zero-width characters, trim."""
+    if line.isascii():
+        return " ".join(line.lower().split())
+    text = unicodedata.normalize("NFKC", line).casefold().translate(_TABLE)
+    return " ".join(text.split())
+
+
+def core(normalised: str) -> str:
+    """The normalised line without surrounding bullets, quotes and punctuation."""
+    return normalised.strip(TRIM)

@@ -1,0 +1,196 @@
+"""The engine: a scraped text in, the cleaned text and its removals out."""
+
+import pickle
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stripper import RuleSet, clean
+from stripper.engine import split_lines
+from stripper.files import decode, encode
+
+HERE = Path(__file__).parent
+SHARED = HERE.parent.parent / "shared"
+SEED = SHARED / "examples" / "jns-ukraine.txt"
+VERDICTS = SHARED / "examples" / "jns-ukraine.expected.tsv"
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return RuleSet.load([HERE / "rules" / "seed.toml"])
+
+
+def removed_lines(result):
+    return [(r.line, r.rule) for r in result.removals]
+
+
+def verdicts():
+    rows = VERDICTS.read_text(encoding="utf-8").splitlines()[1:]
+    return [row.split("\t", 3) for row in rows]
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared examples not present")
+def test_seed_article_loses_only_boilerplate(rules):
+    text = SEED.read_text(encoding="utf-8")
+    result = clean(text, rules)
+    out = result.text.split("\n")
+    removed = {r.line for r in result.removals}
+    for n, verdict, category, line in verdicts():
+        if verdict == "keep":
+            assert line in out, f"content line {n} lost"
+            assert int(n) not in removed
+        elif category == "duplicate":
+            assert out.count(line) == 1
+        elif verdict == "remove":
+            assert int(n) in removed, f"boilerplate line {n} kept: {line}"
+    reasons = {r.line: r.rule for r in result.removals}
+    assert reasons[39] == "donation.before-you-scroll"  # "Israel is at war." goes with its appeal
+    assert reasons[8] == "dedupe.repeat"
+    assert "\n\n\n" not in result.text
+
+
+def test_kept_lines_come_out_byte_for_byte(rules):
+    text = "Title\r\n\r\nAdvertisement\r\nBody one.\rBody two \udcff\xe9.\nYou have read 3 articles this month.\n"
+    result = clean(text, rules)
+    assert result.text == "Title\r\n\r\nBody one.\rBody two \udcff\xe9.\n"
+    assert removed_lines(result) == [(3, "ads.marker"), (6, "paywall.counter")]
+
+
+def test_undecodable_bytes_and_bom_survive(rules):
+    data = b"\xef\xbb\xbfAdvertisement\nCaf\xe9 au lait \xff\xfe.\n"
+    result = clean(decode(data), rules)
+    assert encode(result.text) == b"\xef\xbb\xbfCaf\xe9 au lait \xff\xfe.\n"
+    assert result.removals[0].text == "Advertisement"
+
+
+def test_no_final_newline_is_kept(rules):
+    assert clean("Body.\nAdvertisement", rules).text == "Body."
+    assert clean("Body.\nAdvertisement\n", rules).text == "Body.\n"
+    assert clean("Advertisement", rules).text == ""
+    assert clean("", rules).text == ""
+
+
+def test_blank_runs_left_by_removals_collapse(rules):
+    text = "\nOne.\n\nAdvertisement\n\n\nTwo.\nAdvertisement\n\nThree.\n\nAdvertisement\n"
+    result = clean(text, rules)
+    assert result.text == "\nOne.\n\nTwo.\n\nThree.\n"
+    # Untouched stretches keep their blank lines exactly.
+    assert clean("A.\n\n\n\nB.\n", rules).text == "A.\n\n\n\nB.\n"
+
+
+def test_no_new_leading_or_trailing_blank_lines(rules):
+    assert clean("Advertisement\n\nTitle\n\nBody.\n\nAdvertisement\n", rules).text == "Title\n\nBody.\n"
+
+
+def test_phrase_match_guarded_by_length(rules):
+    long_line = (
+        "The council said residents who register to receive full access to the new portal will be able "
+        "to see planning documents, minutes, budgets and the names of every contractor hired since 2019, "
+        "a change campaigners had demanded for years."
+    )
+    assert not clean(long_line, rules).removals
+    assert clean("Register to receive full access to JNS.", rules).removals
+
+
+def test_line_match_ignores_surrounding_punctuation(rules):
+    for line in ["Advertisement", "- ADVERTISEMENT -", "Anzeige:", "  • advertisement  "]:
+        assert removed_lines(clean(line, rules)) == [(1, "ads.marker")], line
+    assert not clean("Advertisement revenue fell.", rules).removals
+
+
+def test_exact_lines_rule(rules):
+    assert removed_lines(clean("Share this article\n", rules)) == [(1, "social.share")]
+    assert removed_lines(clean("SHARE THIS ARTICLE:", rules)) == [(1, "social.share")]
+    assert not clean("Share this article with a friend who lives abroad.", rules).removals
+
+
+def test_block_needs_its_end_within_max_lines(rules):
+    box = "Just before you scroll on...\n\nWe are small.\nBecome a part of our mission by donating today\n"
+    result = clean("Story.\n\n" + box + "\nMore story.\n", rules)
+    assert result.text == "Story.\n\nMore story.\n"
+    assert {r.rule for r in result.removals} == {"donation.before-you-scroll"}
+    far = "Just before you scroll on...\n" + "".join(f"Paragraph {i} of the story.\n" for i in range(12))
+    assert not clean(far + "Donate today\n", rules).removals
+
+
+def test_sandwich_needs_one_category_on_both_sides(rules):
+    text = "Body.\nYou have read 3 articles this month.\nOnly $1.\nRegister to receive full access to JNS.\nEnd.\n"
+    result = clean(text, rules)
+    assert result.text == "Body.\nOnly $1.\nEnd.\n"
+    assert [r.rule for r in result.removals] == ["paywall.counter", "registration.full-access"]
+
+
+def test_sandwich_only_between_lines_of_one_box_category(rules):
+    text = "You have read 3 articles this month.\nOnly $1 a week.\nYou have read 4 articles this month.\n"
+    assert [r.rule for r in clean(text, rules).removals] == ["paywall.counter", "context.sandwich", "paywall.counter"]
+    # Ads markers sit between real paragraphs: a short paragraph between two is kept.
+    ads = "Advertisement\nHe declined to comment.\nAdvertisement\n"
+    assert clean(ads, rules).text == "He declined to comment.\n"
+    # A long line is never pulled in.
+    long = "You have read 3 articles this month.\n" + "word " * 20 + "\nYou have read 4 articles this month.\n"
+    assert len(clean(long, rules).removals) == 2
+
+
+def test_repeat_of_previous_line_goes(rules):
+    text = "A caption about the press conference.\n\nA caption about the press conference.\nBody.\n"
+    result = clean(text, rules)
+    assert result.text == "A caption about the press conference.\n\nBody.\n"
+    assert removed_lines(result) == [(3, "dedupe.repeat")]
+    # Table cells, list items and footnotes repeat in real articles and stay.
+    cells = "0\n0\nn/a\nn/a\n36 Monate\n36 Monate\n- 1 Prise\n- 1 Prise\n- Joachim Hahn, 1991, S. 177\n" * 2
+    assert not clean(cells, rules).removals
+
+
+def test_timeout_keeps_the_line_and_reports_the_rule(tmp_path):
+    (tmp_path / "evil.toml").write_text(
+        'category = "ads"\nlang = "en"\n[[rule]]\nid = "ads.evil"\ndescription = "backtracks"\n'
+        "pattern = '(a|aa)+$'\nexamples = [\"aaa\"]\n",
+        encoding="utf-8",
+    )
+    rules = RuleSet.load([tmp_path])
+    text = "a" * 40 + "!\n" + "a" * 41 + "!\n"
+    result = clean(text, rules, timeout=0.05)
+    assert result.text == text
+    # The rule is reported once and dropped for the rest of the document.
+    assert [(p.line, p.rule) for p in result.problems] == [(1, "ads.evil")]
+
+
+def test_rule_set_pickles_and_selects(rules):
+    again = pickle.loads(pickle.dumps(rules))
+    assert [r.id for r in again] == [r.id for r in rules]
+    text = SEED.read_text(encoding="utf-8") if SEED.exists() else "Advertisement\nBody.\n"
+    assert clean(text, again) == clean(text, rules)
+    assert {r.category for r in rules.select(["ads"])} == {"ads"}
+    assert "paywall.counter" not in {r.id for r in rules.select(ignore=["paywall.c"])}
+
+
+LINES = [
+    "Advertisement",
+    "You have read 3 articles this month.",
+    "Just before you scroll on...",
+    "Become a part of our mission by donating today",
+    "Israel is at war.",
+    "A repeated caption line here.",
+    "Share this article",
+    "",
+    " ",
+    "Ordinary article sentence.",
+]
+line_text = st.one_of(st.sampled_from(LINES), st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30))
+ending = st.sampled_from(["\n", "\r\n", "\r", ""])
+document = st.lists(st.tuples(line_text, ending), max_size=25).map(lambda parts: "".join(a + b for a, b in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(document)
+def test_cleaning_is_idempotent_and_keeps_lines_intact(rules, text):
+    first = clean(text, rules)
+    assert clean(first.text, rules).text == first.text
+    # Every output line is an input line, in order.
+    in_lines = iter(split_lines(text)[0])
+    assert all(any(line == candidate for candidate in in_lines) for line in split_lines(first.text)[0])
+    assert {r.line for r in first.removals} <= set(range(1, first.lines + 1))
+    if not first.removals:
+        assert first.text == text
