@@ -169,7 +169,12 @@ def load_tasks(corpus: Path, example: Path | None) -> tuple[list[dict], list[dic
             tasks.append({"key": (src, rec["id"]), "text": text, "lang": lang,
                           "with": rec["with"], "without": rec["without"]})
         snippets = [norm(w) for w in rec["with"]]
-        article = [x for x in split_lines(extracted) if any(s and s in norm(x) for s in snippets)]
+        article, seen = [], set()
+        for x in split_lines(extracted):
+            # each line once: lines that were apart in the page must not become adjacent repeats here
+            if norm(x) not in seen and any(s and s in norm(x) for s in snippets):
+                article.append(x)
+                seen.add(norm(x))
         if article:
             pure.append({"key": ("pure", rec["id"]), "text": "\n".join(article) + "\n", "lang": lang})
     if example and example.exists():

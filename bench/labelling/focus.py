@@ -19,6 +19,9 @@ ap.add_argument("--docs", type=int, default=40)
 ap.add_argument("--per-doc", type=int, default=5)
 ap.add_argument("--max-words", type=int, default=30)
 ap.add_argument("--pattern")
+ap.add_argument("--min-words", type=int, default=0)
+ap.add_argument("--width", type=int, default=120)
+ap.add_argument("--no-context", action="store_true")
 a = ap.parse_args()
 import re  # noqa: E402
 rx = re.compile(a.pattern, re.I) if a.pattern else CAT[a.cat]
@@ -33,7 +36,7 @@ for n, rec in enumerate(order()):
     ext = {norm(x) for x in (CORPUS / "extracted" / f"{rec['id']}.txt").read_text(encoding="utf-8").splitlines()}
     seen, hits = set(), []
     for i, s in enumerate(lines):
-        if s.strip() and len(s.split()) <= a.max_words and rx.search(s) and norm(s) not in seen:
+        if s.strip() and a.min_words <= len(s.split()) <= a.max_words and rx.search(s) and norm(s) not in seen:
             seen.add(norm(s))
             hits.append(i)
     if not hits:
@@ -41,8 +44,9 @@ for n, rec in enumerate(order()):
     shown += 1
     print(f"=== d{n} {rec['lang']} {rec['url'][:80]}")
     for i in hits[: a.per_doc]:
-        for j in (i - 1, i, i + 1):
+        for j in ((i,) if a.no_context else (i - 1, i, i + 1)):
             if 0 <= j < len(lines) and lines[j].strip():
                 flag = ("*" if j == i else " ") + ("E" if norm(lines[j]) in ext else " ")
-                print(f"{'x' if a.source == 'extracted' else ''}{n}:{j + 1}{flag} {lines[j].strip()[:120]}")
-        print("   ..")
+                print(f"{'x' if a.source == 'extracted' else ''}{n}:{j + 1}{flag} {lines[j].strip()[:a.width]}")
+        if not a.no_context:
+            print("   ..")
