@@ -12,7 +12,6 @@ import os
 import re
 import sys
 import time
-from collections import Counter, defaultdict
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -21,12 +20,33 @@ ROOT = HERE.parent
 LABELLED = HERE / "data" / "labelled.jsonl"
 OUT = HERE / "out"
 TOOLS = ("stripper", "jusText", "C4 lines")
-CATEGORIES = ("paywall", "registration", "donation", "newsletter", "social", "ads", "cookies", "related",
-              "comments", "credits")
+CATEGORIES = (
+    "paywall",
+    "registration",
+    "donation",
+    "newsletter",
+    "social",
+    "ads",
+    "cookies",
+    "related",
+    "comments",
+    "credits",
+)
 # ISO 639-1 -> jusText stoplist name, for the languages the corpus has.
-STOPLISTS = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
-             "nl": "Dutch", "pl": "Polish", "fi": "Finnish", "hu": "Hungarian", "no": "Norwegian_Bokmal",
-             "ar": "Arabic"}
+STOPLISTS = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "fi": "Finnish",
+    "hu": "Hungarian",
+    "no": "Norwegian_Bokmal",
+    "ar": "Arabic",
+}
 
 
 def find_shared(rel: str) -> Path:
@@ -125,13 +145,19 @@ def work(task: dict) -> dict:
     lines = split_lines(text)
     s_removed, why, s_text = run_stripper(text)
     removed = {"stripper": s_removed, "jusText": run_justext(lines, lang), "C4 lines": run_c4(lines)}
-    out = {"key": task["key"], "lines": sum(1 for x in lines if x.strip()), "why": why,
-           "removed": {k: sorted(v) for k, v in removed.items()}}
+    out = {
+        "key": task["key"],
+        "lines": sum(1 for x in lines if x.strip()),
+        "why": why,
+        "removed": {k: sorted(v) for k, v in removed.items()},
+    }
     if "with" in task:
         before = norm(text)
         keep = {}
         for tool, gone in removed.items():
-            after = norm(s_text if tool == "stripper" else "\n".join(x for i, x in enumerate(lines) if i + 1 not in gone))
+            after = norm(
+                s_text if tool == "stripper" else "\n".join(x for i, x in enumerate(lines) if i + 1 not in gone)
+            )
             w = [s for s in map(norm, task["with"]) if s in before]
             wo = [s for s in map(norm, task["without"]) if s in before]
             keep[tool] = (sum(s in after for s in w), len(w), sum(s not in after for s in wo), len(wo))
@@ -166,8 +192,9 @@ def load_tasks(corpus: Path, example: Path | None) -> tuple[list[dict], list[dic
         langs[rec["id"]] = lang
         for src in ("extracted", "page"):
             text = extracted if src == "extracted" else (corpus / src / f"{rec['id']}.txt").read_text(encoding="utf-8")
-            tasks.append({"key": (src, rec["id"]), "text": text, "lang": lang,
-                          "with": rec["with"], "without": rec["without"]})
+            tasks.append(
+                {"key": (src, rec["id"]), "text": text, "lang": lang, "with": rec["with"], "without": rec["without"]}
+            )
         snippets = [norm(w) for w in rec["with"]]
         article, seen = [], set()
         for x in split_lines(extracted):
@@ -196,8 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=Path(os.environ.get("STRIPPER_CORPUS", find_shared("corpus/dev"))))
     ap.add_argument("--example", type=Path, default=find_shared("examples/jns-ukraine.expected.tsv"))
     ap.add_argument("--labelled", type=Path, default=LABELLED)
-    ap.add_argument("--half", choices=("test", "tune", "all"), default="test",
-                    help="which half of the labelled lines the table shows (default: the held-back test half)")
+    ap.add_argument(
+        "--half",
+        choices=("test", "tune", "all"),
+        default="test",
+        help="which half of the labelled lines the table shows (default: the held-back test half)",
+    )
     ap.add_argument("--rules", action="append", default=[], help="extra rule file or folder, added to the defaults")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", type=Path, default=OUT, help="folder for quality.json and per-line verdicts")
@@ -209,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     import stripper
 
     print(f"stripper {stripper.__version__} from {Path(stripper.__file__).parent}", file=sys.stderr)
-    tasks, pure_tasks, langs = load_tasks(a.corpus, a.example)
+    tasks, pure_tasks, _langs = load_tasks(a.corpus, a.example)
     results = {}
     with Pool(a.jobs, initializer=_init, initargs=(a.rules,)) as pool:
         for r in pool.imap_unordered(work, tasks + pure_tasks, chunksize=4):
@@ -228,8 +259,17 @@ def main(argv: list[str] | None = None) -> int:
                 for t in TOOLS:
                     agg[t] = [x + y for x, y in zip(agg[t], r["keep"][t], strict=True)]
         report["keep"][src] = agg
-        rows.append((None, f"'with' kept, {src}/ (target 100%)", agg["stripper"][1], {t: pct(agg[t][0], agg[t][1]) for t in TOOLS}))
-        rows.append((None, f"'without' removed, {src}/", agg["stripper"][3], {t: pct(agg[t][2], agg[t][3]) for t in TOOLS}))
+        rows.append(
+            (
+                None,
+                f"'with' kept, {src}/ (target 100%)",
+                agg["stripper"][1],
+                {t: pct(agg[t][0], agg[t][1]) for t in TOOLS},
+            )
+        )
+        rows.append(
+            (None, f"'without' removed, {src}/", agg["stripper"][3], {t: pct(agg[t][2], agg[t][3]) for t in TOOLS})
+        )
 
     # 2. pure-article test
     rows.append(("Pure article: only 'with' lines + JNS article lines; every removal is a false positive",))
@@ -244,8 +284,22 @@ def main(argv: list[str] | None = None) -> int:
         text_lines = split_lines(next(p["text"] for p in pure_tasks if p["key"] == r["key"]))
         for n in r["removed"]["stripper"]:
             pure_fp.append({"doc": r["key"][1], "line": n, "text": text_lines[n - 1], "rule": r["why"][n][0]})
-    rows.append((None, "lines removed (target 0)", n_lines, {t: pct(report["pure"][t]["lines_removed"], n_lines) for t in TOOLS}))
-    rows.append((None, "documents touched (target 0)", len(pures), {t: pct(report["pure"][t]["docs_touched"], len(pures)) for t in TOOLS}))
+    rows.append(
+        (
+            None,
+            "lines removed (target 0)",
+            n_lines,
+            {t: pct(report["pure"][t]["lines_removed"], n_lines) for t in TOOLS},
+        )
+    )
+    rows.append(
+        (
+            None,
+            "documents touched (target 0)",
+            len(pures),
+            {t: pct(report["pure"][t]["docs_touched"], len(pures)) for t in TOOLS},
+        )
+    )
 
     # 3-5. labelled lines
     labelled = [json.loads(x) for x in open(a.labelled, encoding="utf-8")]
@@ -270,8 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     boiler = [v for v in shown if v["label"] in CATEGORIES]
     rows.append((f"Labelled lines, {half_name}: content removed = false positives (target 0)",))
     add("content lines removed", content, "content")
-    for lang in sorted({v["lang"] for v in content}, key=lambda x: -sum(v["lang"] == x for v in content)):
-        add(f"  {lang}", [v for v in content if v["lang"] == lang], f"content/{lang}")
+    for lang in sorted({v["lang"] for v in content}, key=lambda x: (-sum(v["lang"] == x for v in content), str(x))):
+        add(f"  {lang or 'unknown'}", [v for v in content if v["lang"] == lang], f"content/{lang or 'unknown'}")
     rows.append((f"Labelled lines, {half_name}: boilerplate removed = recall",))
     add("all targeted categories", boiler, "boilerplate")
     for cat in CATEGORIES:
@@ -287,7 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         for lang in sorted({v["lang"] for v in boiler}):
             vs = [v for v in boiler if v["label"] == cat and v["lang"] == lang]
             if vs:
-                report["labelled"][f"boilerplate/{cat}/{lang}"] = {t: {"removed": k, "n": n} for t, (k, n) in rate(vs).items()}
+                report["labelled"][f"boilerplate/{cat}/{lang}"] = {
+                    t: {"removed": k, "n": n} for t, (k, n) in rate(vs).items()
+                }
 
     render(rows)
     a.out.mkdir(parents=True, exist_ok=True)
@@ -300,8 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     with open(a.out / "pure-article-removals.jsonl", "w", encoding="utf-8") as f:
         for p in pure_fp:
             f.write(json.dumps(p, ensure_ascii=False) + "\n")
-    print(f"details: {a.out}/quality.json, labelled-verdicts.jsonl, pure-article-removals.jsonl "
-          f"({time.time() - t0:.0f}s)", file=sys.stderr)
+    print(
+        f"details: {a.out}/quality.json, labelled-verdicts.jsonl, pure-article-removals.jsonl "
+        f"({time.time() - t0:.0f}s)",
+        file=sys.stderr,
+    )
     return 0
 
 

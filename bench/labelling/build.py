@@ -4,6 +4,7 @@ decisions.txt / content.txt lines: '<docnum>:<line>[-<line>] <code>' (page/ rend
 'x<docnum>:<line>... <code>' (extracted/ rendering). docnum = reading order of propose.order().
 Run with a Python that has justext (used only to guess the language of pages without a lang attribute).
 """
+
 import hashlib
 import json
 import re
@@ -16,13 +17,35 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from propose import CORPUS, norm, order  # noqa: E402
 
-CODES = {"pw": "paywall", "reg": "registration", "don": "donation", "nl": "newsletter", "soc": "social",
-         "ads": "ads", "ck": "cookies", "rel": "related", "com": "comments", "cr": "credits",
-         "oth": "other", "con": "content"}
-MAX_PER_DOC_CATEGORY = 10   # one page's share bar or comment form must not dominate a category
-MAX_SAME_TEXT = 3           # the same boilerplate line (after normalisation) at most 3 times in the set
-LANGS = {"en": "English", "de": "German", "fr": "French", "es": "Spanish", "it": "Italian", "pt": "Portuguese",
-         "nl": "Dutch", "pl": "Polish", "fi": "Finnish", "hu": "Hungarian", "no": "Norwegian_Bokmal"}
+CODES = {
+    "pw": "paywall",
+    "reg": "registration",
+    "don": "donation",
+    "nl": "newsletter",
+    "soc": "social",
+    "ads": "ads",
+    "ck": "cookies",
+    "rel": "related",
+    "com": "comments",
+    "cr": "credits",
+    "oth": "other",
+    "con": "content",
+}
+MAX_PER_DOC_CATEGORY = 10  # one page's share bar or comment form must not dominate a category
+MAX_SAME_TEXT = 3  # the same boilerplate line (after normalisation) at most 3 times in the set
+LANGS = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "fi": "Finnish",
+    "hu": "Hungarian",
+    "no": "Norwegian_Bokmal",
+}
 
 
 def site(url):
@@ -40,6 +63,7 @@ def half(site_key):
 
 def guess_lang(text):
     import justext
+
     words = re.findall(r"\w+", text.casefold())
     best, score = None, 0.0
     for code, name in LANGS.items():
@@ -88,10 +112,21 @@ def main():
             seen_pos.add((rec["id"], source, n))
             lang, guessed = rec["lang"], False
             if not lang:
-                lang, guessed = guess_lang((CORPUS / "extracted" / f"{rec['id']}.txt").read_text(encoding="utf-8")), True
+                lang, guessed = (
+                    guess_lang((CORPUS / "extracted" / f"{rec['id']}.txt").read_text(encoding="utf-8")),
+                    True,
+                )
             s = site(rec["url"])
-            row = {"doc": rec["id"], "lang": lang, "source": source, "line": n, "text": line, "label": label,
-                   "half": half(s), "site": s}
+            row = {
+                "doc": rec["id"],
+                "lang": lang,
+                "source": source,
+                "line": n,
+                "text": line,
+                "label": label,
+                "half": half(s),
+                "site": s,
+            }
             if guessed:
                 row["lang_guessed"] = True
             rows.append(row)

@@ -2,13 +2,15 @@
 
 Usage: python focus.py CATEGORY [--lang xx,yy] [--source page|extracted] [--start N] [--docs N] [--per-doc N]
 """
+
 import argparse
+import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from kw import CAT  # noqa: E402
-from propose import CORPUS, norm, order  # noqa: E402
+from kw import CAT
+from propose import CORPUS, norm, order
 
 ap = argparse.ArgumentParser()
 ap.add_argument("cat")
@@ -23,7 +25,6 @@ ap.add_argument("--min-words", type=int, default=0)
 ap.add_argument("--width", type=int, default=120)
 ap.add_argument("--no-context", action="store_true")
 a = ap.parse_args()
-import re  # noqa: E402
 rx = re.compile(a.pattern, re.I) if a.pattern else CAT[a.cat]
 langs = set(a.lang.split(",")) if a.lang else None
 shown = 0
@@ -44,9 +45,9 @@ for n, rec in enumerate(order()):
     shown += 1
     print(f"=== d{n} {rec['lang']} {rec['url'][:80]}")
     for i in hits[: a.per_doc]:
-        for j in ((i,) if a.no_context else (i - 1, i, i + 1)):
+        for j in (i,) if a.no_context else (i - 1, i, i + 1):
             if 0 <= j < len(lines) and lines[j].strip():
                 flag = ("*" if j == i else " ") + ("E" if norm(lines[j]) in ext else " ")
-                print(f"{'x' if a.source == 'extracted' else ''}{n}:{j + 1}{flag} {lines[j].strip()[:a.width]}")
+                print(f"{'x' if a.source == 'extracted' else ''}{n}:{j + 1}{flag} {lines[j].strip()[: a.width]}")
         if not a.no_context:
             print("   ..")

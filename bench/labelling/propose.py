@@ -4,6 +4,7 @@ Usage: python propose.py DOCNUM... (DOCNUM = index in the deterministic reading 
 Each shown line: '<docnum>:<lineno>' then a flag ('*' keyword candidate, 'E' line also in extracted/)
 and the stripped text. The labeller writes decisions into decisions.txt; nothing here labels.
 """
+
 import hashlib
 import json
 import re
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from kw import ANY  # noqa: E402
+from kw import ANY
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared/corpus/dev"
 if not CORPUS.exists():
@@ -44,8 +45,11 @@ def windows(rec, source="page", ctx=1, max_words=25, limit=45):
             cand.append(i)
     show = set()
     for i in cand:
-        show.update(j for j in range(max(0, i - ctx), min(len(lines), i + ctx + 1))
-                    if j == i or len(lines[j].split()) <= max_words)
+        show.update(
+            j
+            for j in range(max(0, i - ctx), min(len(lines), i + ctx + 1))
+            if j == i or len(lines[j].split()) <= max_words
+        )
     return lines, set(cand), sorted(show)[:limit], ext
 
 

@@ -2,12 +2,13 @@
 
 Prints 'x<docnum>:<line>' refs; with --review, prints the short or keyword-bearing ones with text for reading.
 """
+
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from kw import ANY  # noqa: E402
-from propose import CORPUS, norm, order  # noqa: E402
+from kw import ANY
+from propose import CORPUS, norm, order
 
 review = "--review" in sys.argv
 sample = "--sample" in sys.argv
