@@ -28,4 +28,7 @@ def normalise(line: str) -> str:
 
 def core(normalised: str) -> str:
     """The normalised line without surrounding bullets, quotes and punctuation."""
-    return normalised.strip(TRIM)
+    trimmed = normalised.strip(TRIM)
+    if trimmed.startswith("o "):  # the nested-list bullet of text renderings (inscriptis, lynx)
+        return trimmed[2:].strip(TRIM)
+    return trimmed
