@@ -1,0 +1,110 @@
+"""Clean a text of any length in bounded memory, with the same result as cleaning it in one go.
+
+The text is cut into windows at lines that no rule can reach across: a run of
+context_reach + 2 non-blank lines that no rule, block start or block end
+touches, each different from the one before. The second line of such a run is
+kept whatever comes before or after it (a block cannot span the run, a
+sandwich is too short to, and a repeat needs an equal line before it), so
+everything before it is decided without looking past it and everything after
+it without looking before it. That line ends one window and starts the next;
+each window is cleaned with `engine.clean`, and the line is written once.
+
+Memory is bounded by the longest stretch of the input without such a run (in
+running text, a few paragraphs); output starts after the first one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from stripper.engine import BOM, DEFAULT_TIMEOUT, Problem, Removal, clean, context_reach, touches
+from stripper.files import decode
+from stripper.normalize import normalise
+from stripper.rules import RuleSet
+
+MIN_WINDOW = 200  # lines read before looking for a cut: small enough for pipes, large enough to be cheap
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # one line with its ending, split like engine.split_lines
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Consecutive lines of the whole text; `start` is the 0-based index of the first one."""
+
+    start: int
+    text: str
+    overlap: str = ""  # the last line, kept, and written by the next window instead ("" for the last window)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """The cleaned output of one window, with its removals numbered as lines of the whole text."""
+
+    text: str
+    removals: tuple[Removal, ...]
+    problems: tuple[Problem, ...]
+    lines: int  # lines of the whole text this piece accounts for
+
+
+def windows(
+    lines: Iterable[bytes], rules: RuleSet, *, min_lines: int = MIN_WINDOW, timeout: float | None = DEFAULT_TIMEOUT
+) -> Iterator[Window]:
+    """Cut a text, given as binary lines (a file object opened 'rb'), into windows cleanable one by one."""
+    matcher = rules.matcher
+    need = context_reach(matcher) + 2
+    buffer: list[str] = []  # lines, with their endings, since the last cut
+    start = 0
+    run: list[int] = []  # buffer indexes of the current run of untouched lines
+    last = ""  # normalised text of the run's last line
+    for raw in lines:
+        for line in _LINE.findall(decode(raw)):
+            buffer.append(line)
+            if len(buffer) <= min_lines:
+                continue
+            content = line.rstrip("\r\n")
+            text = normalise(content)
+            if not text:  # blank to the engine: never removed, invisible to blocks and the context pass
+                continue
+            if content.startswith(BOM) or touches(text, matcher, timeout):
+                run = []
+                continue
+            if run and text == last:  # may be removed as a repeat: only the first line of a run may be
+                run = []
+            run.append(len(buffer) - 1)
+            last = text
+            if len(run) == need:
+                cut = run[1]
+                yield Window(start, "".join(buffer[: cut + 1]), buffer[cut])
+                start += cut
+                del buffer[:cut]
+                run = []
+    yield Window(start, "".join(buffer))
+
+
+def clean_window(window: Window, rules: RuleSet, *, timeout: float | None = DEFAULT_TIMEOUT) -> Piece:
+    """Clean one window; its text is the whole text's output for those lines (the overlap line excluded)."""
+    result = clean(window.text, rules, timeout=timeout)
+    text = result.text
+    if window.overlap:
+        assert text.endswith(window.overlap), "a window must end with a kept line"
+        text = text[: -len(window.overlap)]
+    offset = window.start
+    return Piece(
+        text,
+        tuple(Removal(r.line + offset, r.text, r.rule, r.category) for r in result.removals),
+        tuple(Problem(p.line + offset, p.rule, p.message) for p in result.problems),
+        result.lines - (1 if window.overlap else 0),
+    )
+
+
+def clean_stream(
+    lines: Iterable[bytes], rules: RuleSet, *, min_lines: int = MIN_WINDOW, timeout: float | None = DEFAULT_TIMEOUT
+) -> Iterator[Piece]:
+    """Clean a text given as binary lines, yielding output as soon as each window is decided.
+
+    Joined, the pieces' texts equal `clean(whole text).text`, and their removals its removals.
+    """
+    for window in windows(lines, rules, min_lines=min_lines, timeout=timeout):
+        yield clean_window(window, rules, timeout=timeout)
