@@ -1,6 +1,7 @@
 """Streaming: cleaning window by window gives exactly what cleaning the whole text gives."""
 
 import io
+import itertools
 import random
 from dataclasses import replace
 from pathlib import Path
@@ -74,7 +75,7 @@ def test_cut_lines_are_never_boilerplate_and_windows_overlap_by_one_line():
     text = "".join(f"Sentence {i} of a long article.\n" for i in range(60)) + "Advertisement\n"
     found = list(windows(io.BytesIO(text.encode()), RULES, min_lines=5))
     assert len(found) > 2
-    for a, b in zip(found, found[1:], strict=False):
+    for a, b in itertools.pairwise(found):
         assert b.text.startswith(a.overlap) and a.text.endswith(a.overlap)
     assert found[-1].overlap == ""
 
