@@ -15,18 +15,15 @@ running text, a few paragraphs); output starts after the first one.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from stripper.engine import BOM, DEFAULT_TIMEOUT, Problem, Removal, clean, context_reach, touches
-from stripper.files import decode
+from stripper.files import decode, split_with_endings
 from stripper.normalize import normalise
 from stripper.rules import RuleSet
 
 MIN_WINDOW = 200  # lines read before looking for a cut: small enough for pipes, large enough to be cheap
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # one line with its ending, split like engine.split_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +56,7 @@ def windows(
     run: list[int] = []  # buffer indexes of the current run of untouched lines
     last = ""  # normalised text of the run's last line
     for raw in lines:
-        for line in _LINE.findall(decode(raw)):
+        for line in split_with_endings(decode(raw)):
             buffer.append(line)
             if len(buffer) <= min_lines:
                 continue
