@@ -47,6 +47,15 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def console(**options):
+    """A rich console; with NO_COLOR set (https://no-color.org) it writes no escape codes at all."""
+    from rich.console import Console
+
+    if os.environ.get("NO_COLOR"):
+        options["color_system"] = None
+    return Console(**options)
+
+
 def say(message: str) -> None:
     # sys.stderr is looked up each time: a live progress bar replaces it to print above itself.
     sys.stderr.write(f"stripper: {message}\n")
@@ -226,15 +235,13 @@ class Run:
     """The main process's side of a clean run: writes outcomes in order, counts, shows progress and summary."""
 
     def __init__(self, plan, *, check: bool, quiet: bool):
-        from rich.console import Console
-
         from stripper.report import Tally
 
         self.plan, self.check, self.quiet = plan, check, quiet
         self.tally = Tally()
         self.fatal = False
         self.started = time.perf_counter()
-        self.err = Console(stderr=True, highlight=False)
+        self.err = console(stderr=True, highlight=False)
         self.report_file = None
         self.progress = None
         self.task = None
@@ -265,9 +272,7 @@ class Run:
 
     def out_console(self):
         if self._out_console is None:
-            from rich.console import Console
-
-            self._out_console = Console(highlight=False, soft_wrap=True)
+            self._out_console = console(highlight=False, soft_wrap=True)
         return self._out_console
 
     def input_error(self, error) -> None:
@@ -280,7 +285,7 @@ class Run:
         """Write each outcome (of files or JSON Lines batches) in order."""
         from stripper.report import would_clean
 
-        with closing(outcomes):
+        try:
             for outcome in outcomes:
                 if outcome.output:
                     sys.stdout.buffer.write(outcome.output)
@@ -294,6 +299,10 @@ class Run:
                 self.fatal = self.fatal or outcome.fatal
                 if self.progress is not None:
                     self.progress.update(self.task, advance=outcome.tally.bytes, files=self.tally.documents)
+        finally:
+            close = getattr(outcomes, "close", None)  # a generator: stop its workers
+            if close is not None:
+                close()
 
     def stream(self, source: str, cleaner, *, jobs: int) -> None:
         """Clean stdin or one file to stdout as it is read."""
@@ -420,8 +429,6 @@ def show(
     ignore: IgnoreOpt = None,
 ) -> None:
     """Show the cleaned article next to what was removed: each removed line in place, with its rule."""
-    from rich.console import Console
-
     from stripper import show as views
     from stripper.engine import clean as clean_text
     from stripper.files import InputError, decode, read_bytes
@@ -435,7 +442,7 @@ def show(
     result = clean_text(decode(data), ruleset, source=source)
     render = views.removals if only_removed else views.view
     try:
-        Console(highlight=False).print(render(result, source))
+        console(highlight=False).print(render(result, source))
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
@@ -449,7 +456,6 @@ def rules_list(
     ignore: IgnoreOpt = None,
 ) -> None:
     """List the rules: id, category, language, kind, description."""
-    from rich.console import Console
     from rich.table import Table
 
     ruleset = build_rules(rules, no_default_rules, select, ignore)
@@ -457,7 +463,7 @@ def rules_list(
     for rule in ruleset:
         table.add_row(rule.id, rule.category, rule.lang, rule.kind, rule.description)
     try:
-        Console(soft_wrap=not sys.stdout.isatty(), highlight=False).print(table)
+        console(soft_wrap=not sys.stdout.isatty(), highlight=False).print(table)
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()

@@ -52,31 +52,45 @@ def windows(
     matcher = rules.matcher
     need = context_reach(matcher) + 2
     buffer: list[str] = []  # lines, with their endings, since the last cut
-    start = 0
-    run: list[int] = []  # buffer indexes of the current run of untouched lines
-    last = ""  # normalised text of the run's last line
-    for raw in lines:
-        for line in split_with_endings(decode(raw)):
-            buffer.append(line)
-            if len(buffer) <= min_lines:
-                continue
-            content = line.rstrip("\r\n")
+    start = 0  # index of buffer[0] in the whole text
+    candidates: list[int] = []  # buffer indexes of the non-blank lines read since the window reached min_lines
+    first = 0  # a run can only start at candidates[first] or later
+    plain: dict[int, str | None] = {}  # buffer index -> normalised line if nothing touches it, else None
+
+    def untouched(i: int) -> str | None:
+        if i not in plain:
+            content = buffer[i].rstrip("\r\n")
             text = normalise(content)
-            if not text:  # blank to the engine: never removed, invisible to blocks and the context pass
+            # A line that normalises to nothing, or starts with a BOM (split_lines strips it), just breaks a run.
+            plain[i] = None if not text or content.startswith(BOM) or touches(text, matcher, timeout) else text
+        return plain[i]
+
+    for raw in lines:
+        text = decode(raw)
+        for line in split_with_endings(text) if "\r" in text else (text,):
+            buffer.append(line)
+            if len(buffer) <= min_lines or not line.strip():
                 continue
-            if content.startswith(BOM) or touches(text, matcher, timeout):
-                run = []
-                continue
-            if run and text == last:  # may be removed as a repeat: only the first line of a run may be
-                run = []
-            run.append(len(buffer) - 1)
-            last = text
-            if len(run) == need:
-                cut = run[1]
+            candidates.append(len(buffer) - 1)
+            # Test the newest possible run from its last line back, so that a touched line skips a whole run.
+            found = False
+            while len(candidates) - first >= need and not found:
+                for q in range(first + need - 1, first - 1, -1):
+                    text_q = untouched(candidates[q])
+                    if text_q is None:
+                        first = q + 1
+                        break
+                    if q > first and untouched(candidates[q - 1]) == text_q:
+                        first = q  # a repeat may be removed: it can only be a run's first line
+                        break
+                else:
+                    found = True
+            if found:
+                cut = candidates[first + 1]
                 yield Window(start, "".join(buffer[: cut + 1]), buffer[cut])
                 start += cut
                 del buffer[:cut]
-                run = []
+                candidates, first, plain = [], 0, {}
     yield Window(start, "".join(buffer))
 
 
