@@ -86,7 +86,10 @@ class Matcher:
 
     @staticmethod
     def _compile(rule: Rule) -> LineRule:
-        body = phrase_alternation(rule.phrases) if rule.kind == "phrases" else f"(?:{rule.pattern})"
+        if rule.kind == "phrases":
+            body = phrase_alternation(rule.phrases, whole_line=rule.match == "line")
+        else:
+            body = f"(?:{rule.pattern})"
         if rule.match == "start":
             body = _TRIM_CLASS + body
         guard = None if rule.match == "line" else rule.max_words

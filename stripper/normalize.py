@@ -15,7 +15,7 @@ _TABLE = str.maketrans(
 )
 
 # Trimmed from both ends when a rule must match the whole line.
-TRIM = " \t-*\u2022\u00b7\u25aa\u25cf\u25ba\u25b6\u2192|>:.,;!?\"'()[]{}/#_~=+"
+TRIM = " \t-*\u2022\u00b7\u25aa\u25cf\u25ba\u25b6\u2192|>:.,;!?\"'()[]/#_~=+"
 
 
 def normalise(line: str) -> str:
@@ -28,4 +28,7 @@ def normalise(line: str) -> str:
 
 def core(normalised: str) -> str:
     """The normalised line without surrounding bullets, quotes and punctuation."""
-    return normalised.strip(TRIM)
+    trimmed = normalised.strip(TRIM)
+    if trimmed.startswith("o "):  # the nested-list bullet of text renderings (inscriptis, lynx)
+        return trimmed[2:].strip(TRIM)
+    return trimmed

@@ -73,9 +73,14 @@ def _word_bounded(phrase: str) -> str:
     return left + body + right
 
 
-def phrase_alternation(phrases: Iterable[str]) -> str:
-    """One alternation of normalised, word-bounded phrases, longest first."""
-    norm = sorted({normalise(p) for p in phrases if normalise(p)}, key=lambda p: (-len(p), p))
+def phrase_alternation(phrases: Iterable[str], whole_line: bool = False) -> str:
+    """One alternation of normalised, word-bounded phrases, longest first.
+
+    For whole-line matching the phrases are trimmed like the line itself, so
+    "Forgot your password?" matches the line "Forgot your password?".
+    """
+    prepare = (lambda p: core(normalise(p))) if whole_line else normalise
+    norm = sorted({prepare(p) for p in phrases if prepare(p)}, key=lambda p: (-len(p), p))
     return "(?:" + "|".join(_word_bounded(p) for p in norm) + ")"
 
 
