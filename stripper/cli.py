@@ -211,7 +211,7 @@ def clean(
                 sources = (batch.JsonlInput(os.fsdecode(item.path), item=item) for item in inputs())
             run.progress_over(None if stdin else inputs)
             run.outcomes(batch.clean_jsonl(sources, cleaner, jobs=jobs))
-        elif (stdin or single) and not diff:
+        elif (stdin or (single and not writes_files)) and not diff:  # one file written out goes by clean_files
             run.stream(STDIN_NAME if stdin else paths[0], cleaner, jobs=jobs)
         else:
             run.progress_over(None if stdin else inputs)
