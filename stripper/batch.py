@@ -128,8 +128,17 @@ class Cleaner:
             if record.problem is not None:
                 tally.bad_lines += 1
                 messages.append(f"{record.source}: {record.problem}")
-                if options.on_bad == "error":
-                    return Outcome(batch.name, messages=tuple(messages), tally=tally, error=True, fatal=True)
+                if options.on_bad == "error":  # the records before it still go out, as earlier batches' did
+                    return Outcome(
+                        batch.name,
+                        output=b"".join(output) if self.plan.write == STDOUT else b"",
+                        diff=b"".join(diffs),
+                        report="".join(reports),
+                        messages=tuple(messages),
+                        tally=tally,
+                        error=True,
+                        fatal=True,
+                    )
                 continue
             if record.result is None:  # a blank line
                 continue

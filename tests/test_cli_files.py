@@ -282,6 +282,9 @@ def test_jsonl_error_stops_with_exit_2(run, records):
     err = proc.stderr.decode()
     assert f"{records}:2: not valid JSON" in err and "Traceback" not in err
     assert b"this is not json" not in proc.stdout
+    # the records before the bad line come out, whichever batch they are in
+    (first,) = proc.stdout.splitlines()
+    assert json.loads(first)["id"] == "a"
 
 
 def test_jsonl_from_stdin_names_the_lines(run):
