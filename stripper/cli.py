@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from contextlib import closing
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -19,6 +23,9 @@ app = typer.Typer(
 rules_app = typer.Typer(help="Inspect and self-test rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
 RulesOpt = Annotated[
     Optional[list[Path]], typer.Option("--rules", help="Extra rule file or folder (repeatable).", show_default=False)
 ]
@@ -29,9 +36,29 @@ SelectOpt = Annotated[
 IgnoreOpt = Annotated[Optional[str], typer.Option("--ignore", help="Drop these categories or id prefixes.")]
 
 
+class OnBadJson(StrEnum):
+    pass_ = "pass"
+    skip = "skip"
+    error = "error"
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     sys.stderr.write(f"stripper: {message}\n")
     return typer.Exit(code)
+
+
+def console(**options):
+    """A rich console; with NO_COLOR set (https://no-color.org) it writes no escape codes at all."""
+    from rich.console import Console
+
+    if os.environ.get("NO_COLOR"):
+        options["color_system"] = None
+    return Console(**options)
+
+
+def say(message: str) -> None:
+    # sys.stderr is looked up each time: a live progress bar replaces it to print above itself.
+    sys.stderr.write(f"stripper: {message}\n")
 
 
 def _split(value: str | None) -> list[str]:
@@ -51,30 +78,374 @@ def build_rules(rules: list[Path] | None, no_default: bool, select: str | None, 
         raise fail(str(exc)) from None
 
 
+def _quiet_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so that the interpreter's last flush is silent."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 @app.command()
 def clean(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Input file; none or '-' reads stdin.")] = None,
+    paths: Annotated[
+        Optional[list[str]], typer.Argument(help="Files or folders; none or '-' reads stdin.", show_default=False)
+    ] = None,
+    output_dir: Annotated[
+        Optional[Path],
+        typer.Option("--output-dir", "-o", help="Write cleaned files here, mirroring the inputs' folders."),
+    ] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", "-i", help="Replace each changed file (atomically).")] = False,
+    backup: Annotated[
+        Optional[str], typer.Option("--backup", help="With --in-place: keep each original as PATH+SUFFIX.")
+    ] = None,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    report: Annotated[
+        Optional[str],
+        typer.Option("--report", help="Write a JSON Lines report, one object per document (- for stdout)."),
+    ] = None,
+    diff: Annotated[bool, typer.Option("--diff", help="Print a diff of what would go; write nothing else.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if any document would lose a line.")
+    ] = False,
+    jsonl_mode: Annotated[
+        bool, typer.Option("--jsonl", help="Inputs are JSON Lines: clean one field of each record.")
+    ] = False,
+    field: Annotated[
+        Optional[str], typer.Option("--field", help="With --jsonl: field to clean [default: text].")
+    ] = None,
+    id_field: Annotated[
+        Optional[str], typer.Option("--id-field", help="With --jsonl: name documents in reports by this field.")
+    ] = None,
+    on_bad_json: Annotated[
+        Optional[OnBadJson],
+        typer.Option(
+            "--on-bad-json",
+            help="With --jsonl, a line that is not an object with the field: copy it (pass), drop it (skip), "
+            "or stop with exit 2 (error). It is reported either way. [default: pass]",
+        ),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes; 0: one per core.")] = 0,
+    glob: Annotated[
+        Optional[list[str]],
+        typer.Option("--glob", help="Files to take from folders (repeatable) [default: *.txt; *.jsonl with --jsonl]."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+) -> None:
+    """Remove boilerplate lines from files, folders or stdin, and report why each line went.
+
+    With no PATH or '-', cleans stdin to stdout as it reads. One file goes to stdout; several files or a
+    folder need --output-dir or --in-place (or --check / --diff, which write nothing).
+    """
+    from stripper import batch, files
+    from stripper import jsonl as jsonl_lib
+    from stripper.parallel import cpu_count
+
+    ruleset = build_rules(rules, no_default_rules, select, ignore)
+    paths = paths or [STDIN]
+    stdin = paths == [STDIN]
+    if STDIN in paths and not stdin:
+        raise fail("'-' (stdin) cannot be combined with other paths")
+    if output_dir is not None and in_place:
+        raise fail("--output-dir and --in-place exclude each other")
+    if backup is not None and not in_place:
+        raise fail("--backup needs --in-place")
+    if (check or diff) and (output_dir is not None or in_place):
+        raise fail("--check and --diff write nothing: drop --output-dir / --in-place")
+    if stdin and (output_dir is not None or in_place):
+        raise fail("stdin is cleaned to stdout: --output-dir and --in-place need file or folder paths")
+    if not jsonl_mode and (field is not None or id_field is not None or on_bad_json is not None):
+        raise fail("--field, --id-field and --on-bad-json need --jsonl")
+    if not stdin:
+        try:
+            files.check_inputs(paths)
+        except files.InputError as exc:
+            raise fail(str(exc)) from None
+    single = not stdin and len(paths) == 1 and not Path(paths[0]).is_dir()
+    writes_files = output_dir is not None or in_place
+    if not stdin and not single and not (writes_files or check or diff):
+        raise fail("several inputs or a folder need --output-dir or --in-place (or --check / --diff)")
+    if output_dir is not None:
+        plan_write = batch.OUTPUT_DIR
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise fail(str(files.InputError.from_os(exc, output_dir))) from None
+    elif in_place:
+        plan_write = batch.IN_PLACE
+    elif check or diff:
+        plan_write = batch.NOWHERE
+    else:
+        plan_write = batch.STDOUT
+    if report == STDIN and (plan_write == batch.STDOUT or diff):
+        raise fail("--report - needs stdout: it already carries the cleaned text or the diff")
+
+    options = jsonl_lib.Options(field or "text", id_field, (on_bad_json or OnBadJson.pass_).value)
+    plan = batch.Plan(
+        write=plan_write,
+        output_dir=output_dir,
+        backup=backup,
+        diff=diff,
+        report=report is not None,
+        jsonl=options if jsonl_mode else None,
+    )
+    cleaner = batch.Cleaner(ruleset, plan)
+    jobs = jobs or cpu_count()
+    globs = tuple(glob or (["*.jsonl"] if jsonl_mode else ["*.txt"]))
+    run = Run(plan, check=check, quiet=quiet)
+    try:
+        run.open_report(report)
+    except OSError as exc:
+        raise fail(str(files.InputError.from_os(exc, report))) from None
+
+    def inputs():
+        found = files.find_inputs(paths, globs, exclude=output_dir, on_error=run.input_error)
+        return files.unique_targets(found, run.input_error) if output_dir is not None and len(paths) > 1 else found
+
+    try:
+        if jsonl_mode:
+            if stdin:
+                sources = [batch.JsonlInput(STDIN_NAME, stream=sys.stdin.buffer)]
+            else:
+                sources = (batch.JsonlInput(os.fsdecode(item.path), item=item) for item in inputs())
+            run.progress_over(None if stdin else inputs)
+            run.outcomes(batch.clean_jsonl(sources, cleaner, jobs=jobs))
+        elif (stdin or (single and not writes_files)) and not diff:  # one file written out goes by clean_files
+            run.stream(STDIN_NAME if stdin else paths[0], cleaner, jobs=jobs)
+        else:
+            run.progress_over(None if stdin else inputs)
+            if stdin:  # --diff needs the whole text
+                run.outcomes(iter([cleaner.text(sys.stdin.buffer.read(), STDIN_NAME)]))
+            else:
+                run.outcomes(batch.clean_files(inputs(), cleaner, jobs=jobs))
+    except BrokenPipeError:
+        _quiet_stdout()
+    except files.InputError as exc:
+        run.close()
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        run.close()
+        raise fail("interrupted", 130) from None
+    run.close()
+    raise typer.Exit(run.exit_code())
+
+
+class Run:
+    """The main process's side of a clean run: writes outcomes in order, counts, shows progress and summary."""
+
+    def __init__(self, plan, *, check: bool, quiet: bool):
+        from stripper.report import Tally
+
+        self.plan, self.check, self.quiet = plan, check, quiet
+        self.tally = Tally()
+        self.fatal = False
+        self.started = time.perf_counter()
+        self.err = console(stderr=True, highlight=False)
+        self.report_file = None
+        self.progress = None
+        self.task = None
+        self._out_console = None
+
+    # -- outputs
+
+    def open_report(self, report: str | None) -> None:
+        if report is None:
+            return
+        self.report_file = sys.stdout.buffer if report == STDIN else open(report, "wb")
+
+    def write_report(self, lines: str) -> None:
+        if self.report_file is not None and lines:
+            self.report_file.write(lines.encode("utf-8"))
+
+    def write_diff(self, diff: bytes) -> None:
+        if not diff:
+            return
+        console = self.out_console()
+        if console.is_terminal and console.color_system is not None:
+            from stripper.diff import styled
+            from stripper.files import decode, printable
+
+            console.print(styled(printable(decode(diff))), end="")
+        else:
+            sys.stdout.buffer.write(diff)
+
+    def out_console(self):
+        if self._out_console is None:
+            self._out_console = console(highlight=False, soft_wrap=True)
+        return self._out_console
+
+    def input_error(self, error) -> None:
+        say(str(error))
+        self.tally.errors += 1
+
+    # -- the three ways documents come in
+
+    def outcomes(self, outcomes) -> None:
+        """Write each outcome (of files or JSON Lines batches) in order."""
+        from stripper.report import would_clean
+
+        try:
+            for outcome in outcomes:
+                if outcome.output:
+                    sys.stdout.buffer.write(outcome.output)
+                self.write_diff(outcome.diff)
+                self.write_report(outcome.report)
+                for message in outcome.messages:
+                    say(message)
+                self.tally.merge(outcome.tally)
+                if self.check and not self.quiet and self.plan.jsonl is None and outcome.tally.changed:
+                    say(would_clean(outcome.source, outcome.tally.removed))
+                self.fatal = self.fatal or outcome.fatal
+                if self.progress is not None:
+                    self.progress.update(self.task, advance=outcome.tally.bytes, files=self.tally.documents)
+        finally:
+            close = getattr(outcomes, "close", None)  # a generator: stop its workers
+            if close is not None:
+                close()
+
+    def stream(self, source: str, cleaner, *, jobs: int) -> None:
+        """Clean stdin or one file to stdout as it is read."""
+        from stripper.batch import clean_windows
+        from stripper.files import InputError, encode
+        from stripper.report import Tally, document_record, dumps, would_clean
+
+        if source == STDIN_NAME:
+            handle = sys.stdin.buffer
+        else:
+            try:
+                handle = open(source, "rb")
+            except OSError as exc:
+                raise InputError.from_os(exc, source) from None
+        counted = _Counted(handle)
+        document = Tally()
+        removals = []
+        kept_chars = 0
+        to_stdout = self.plan.write == "stdout"
+        try:
+            with closing(clean_windows(counted, cleaner, jobs=jobs)) as pieces:
+                for piece in pieces:
+                    if to_stdout and piece.text:
+                        sys.stdout.buffer.write(encode(piece.text))
+                        sys.stdout.buffer.flush()
+                    document.count(piece.removals, piece.lines)
+                    kept_chars += len(piece.text)
+                    if self.plan.report:
+                        removals.extend(piece.removals)
+                    for p in piece.problems:
+                        say(f"{source}:{p.line}: {p.rule}: {p.message}")
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            raise InputError.from_os(exc, source) from None
+        finally:
+            if handle is not sys.stdin.buffer:
+                handle.close()
+        document.documents, document.changed, document.bytes = 1, int(document.removed > 0), counted.bytes
+        self.tally.merge(document)
+        if self.plan.report:
+            removed_chars = sum(len(r.text) for r in removals)
+            self.write_report(dumps(document_record(source, document.lines, removals, kept_chars, removed_chars)))
+        if self.check and not self.quiet and document.changed:
+            say(would_clean(source, document.removed))
+
+    # -- progress and the end of the run
+
+    def progress_over(self, inputs) -> None:
+        """A progress bar (in bytes) over the inputs, on a terminal, unless quiet or stdout is the terminal too."""
+        if inputs is None or self.quiet or not self.err.is_terminal:
+            return
+        if sys.stdout.isatty() and (self.plan.write == "stdout" or self.plan.diff):
+            return
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+        from stripper.files import count_bytes
+
+        count, size = count_bytes(inputs())
+        self.progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[files]}/{task.fields[count]} files"),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=self.err,
+            transient=True,
+        )
+        self.task = self.progress.add_task("cleaning", total=size or None, files=0, count=count)
+        self.progress.start()
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+        if self.report_file is not None:
+            try:
+                self.report_file.flush()
+                if self.report_file is not sys.stdout.buffer:
+                    self.report_file.close()
+            except BrokenPipeError:
+                _quiet_stdout()
+            self.report_file = None
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_stdout()
+        if self.quiet:
+            return
+        if self.err.is_terminal:
+            from stripper.report import summary
+
+            self.err.print(summary(self.tally, time.perf_counter() - self.started))
+        if self.check:
+            from stripper.report import check_message
+
+            say(check_message(self.tally))
+
+    def exit_code(self) -> int:
+        if self.fatal or self.tally.errors:
+            return 2
+        return 1 if self.check and self.tally.changed else 0
+
+
+class _Counted:
+    """Binary lines of a stream, counting their bytes."""
+
+    def __init__(self, stream):
+        self.stream, self.bytes = stream, 0
+
+    def __iter__(self):
+        for line in self.stream:
+            self.bytes += len(line)
+            yield line
+
+
+@app.command()
+def show(
+    path: Annotated[str, typer.Argument(help="The file to show; '-' reads stdin.")],
+    only_removed: Annotated[bool, typer.Option("--only-removed", help="List only the removed lines.")] = False,
     rules: RulesOpt = None,
     no_default_rules: NoDefaultOpt = False,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
 ) -> None:
-    """Write the cleaned text of a file or of stdin to stdout."""
+    """Show the cleaned article next to what was removed: each removed line in place, with its rule."""
+    from stripper import show as views
     from stripper.engine import clean as clean_text
-    from stripper.files import decode, encode
+    from stripper.files import InputError, decode, read_bytes
 
     ruleset = build_rules(rules, no_default_rules, select, ignore)
-    if len(paths or []) > 1:
-        raise fail("several inputs need --output-dir or --in-place")
-    path = (paths or ["-"])[0]
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise fail(f"{path}: {exc.strerror or exc}") from None
-    result = clean_text(decode(data), ruleset, source=path)
-    sys.stdout.buffer.write(encode(result.text))
-    for problem in result.problems:
-        sys.stderr.write(f"stripper: {path}:{problem.line}: {problem.rule}: {problem.message}\n")
+        data = sys.stdin.buffer.read() if path == STDIN else read_bytes(Path(path))
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    source = STDIN_NAME if path == STDIN else path
+    result = clean_text(decode(data), ruleset, source=source)
+    render = views.removals if only_removed else views.view
+    try:
+        console(highlight=False).print(render(result, source))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
 
 
 @rules_app.command("list")
@@ -85,14 +456,17 @@ def rules_list(
     ignore: IgnoreOpt = None,
 ) -> None:
     """List the rules: id, category, language, kind, description."""
-    from rich.console import Console
     from rich.table import Table
 
     ruleset = build_rules(rules, no_default_rules, select, ignore)
     table = Table("id", "category", "lang", "kind", "description", box=None, header_style="bold")
     for rule in ruleset:
         table.add_row(rule.id, rule.category, rule.lang, rule.kind, rule.description)
-    Console(soft_wrap=not sys.stdout.isatty()).print(table)
+    try:
+        console(soft_wrap=not sys.stdout.isatty(), highlight=False).print(table)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
 
 
 @rules_app.command("test")
@@ -119,4 +493,10 @@ def rules_test(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except Exception as exc:  # a bug: one line, not a traceback, unless asked for
+        if os.environ.get("STRIPPER_TRACEBACK"):
+            raise
+        sys.stderr.write(f"stripper: internal error: {type(exc).__name__}: {exc} (STRIPPER_TRACEBACK=1 shows where)\n")
+        sys.exit(2)

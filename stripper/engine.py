@@ -242,6 +242,29 @@ def _caption_sized(text: str) -> bool:
     return text.count(" ") >= REPEAT_MIN_WORDS - 1 and sum(ch.isalpha() for ch in text) >= REPEAT_MIN_LETTERS
 
 
+def touches(text: str, matcher: Matcher, timeout: float | None = DEFAULT_TIMEOUT) -> bool:
+    """Whether a line rule, or a block rule's start or end, matches this normalised line (a timeout counts).
+
+    A line nothing touches can only go through the context pass; stripper.stream cuts long texts inside runs
+    of such lines (see context_reach).
+    """
+    try:
+        if matcher.match(text, timeout) is not None:
+            return True
+        return any(b.start.search(text, timeout=timeout) or b.end.search(text, timeout=timeout) for b in matcher.blocks)
+    except (RuleTimeout, TimeoutError):
+        return True
+
+
+def context_reach(matcher: Matcher) -> int:
+    """The most kept non-blank lines a block rule or the sandwich pass can reach across.
+
+    A block ends within max_lines kept lines of its start and a sandwich is at most SANDWICH_MAX_RUN lines,
+    so lines before and after a run of more kept lines than this are decided independently.
+    """
+    return max([SANDWICH_MAX_RUN, *(b.rule.max_lines for b in matcher.blocks)])
+
+
 def _is_context(verdict: Verdict) -> bool:
     return verdict is not None and verdict[0] == REPEAT_RULE
 

@@ -1,0 +1,72 @@
+"""Map a function over many items in worker processes: results in input order, few items in flight."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+C = TypeVar("C")
+T = TypeVar("T")
+R = TypeVar("R")
+
+IN_FLIGHT_PER_JOB = 4
+
+_context = None  # set once in each worker process by _start
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def ordered_map(fn: Callable[[C, T], R], context: C, items: Iterable[T], *, jobs: int) -> Iterator[R]:
+    """fn(context, item) for every item, in the items' order.
+
+    With jobs > 1 and more than one item, the calls run in a pool of `jobs` processes that each receive
+    `context` once (it must pickle); at most IN_FLIGHT_PER_JOB * jobs items are read ahead, so memory stays
+    flat however many items there are. Closing the iterator early cancels what is still queued.
+    """
+    items = iter(items)
+    head = list(itertools.islice(items, 2))
+    if jobs <= 1 or len(head) < 2:
+        for item in itertools.chain(head, items):
+            yield fn(context, item)
+        return
+    pool = ProcessPoolExecutor(jobs, mp_context=_mp_context(), initializer=_start, initargs=(context,))
+    pending: deque = deque()
+    try:
+        for item in itertools.chain(head, items):
+            pending.append(pool.submit(_call, fn, item))
+            if len(pending) >= IN_FLIGHT_PER_JOB * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _mp_context():
+    # fork is unsafe once threads run (a progress bar refreshes from one): use a fork server where there is one.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+
+
+def _start(context) -> None:
+    global _context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _context = context
+
+
+def _call(fn, item):
+    return fn(_context, item)
