@@ -317,6 +317,16 @@ class Run:
                 handle = open(source, "rb")
             except OSError as exc:
                 raise InputError.from_os(exc, source) from None
+        from stripper.files import ENCODING, SNIFF_BYTES, sniff
+
+        if sniff(handle.peek(SNIFF_BYTES)[:SNIFF_BYTES]) != ENCODING:  # UTF-16 or binary: not streamed
+            try:
+                data = handle.read()
+            finally:
+                if handle is not sys.stdin.buffer:
+                    handle.close()
+            self.outcomes(iter([cleaner.text(data, source)]))
+            return
         counted = _Counted(handle)
         document = Tally()
         removals = []
