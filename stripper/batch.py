@@ -19,7 +19,17 @@ from typing import BinaryIO
 from stripper import jsonl
 from stripper.diff import unified
 from stripper.engine import DEFAULT_TIMEOUT, Result, clean
-from stripper.files import AtomicFile, Input, InputError, atomic_write, decode, encode, read_bytes
+from stripper.files import (
+    AtomicFile,
+    BinaryInput,
+    Input,
+    InputError,
+    atomic_write,
+    decode_document,
+    encode,
+    encode_document,
+    read_bytes,
+)
 from stripper.parallel import ordered_map
 from stripper.report import Tally, dumps, result_record
 from stripper.rules import RuleSet
@@ -83,8 +93,9 @@ class Cleaner:
         source = os.fsdecode(item.path)
         try:
             data = read_bytes(item.path)
-            result = clean(decode(data), self.rules, timeout=self.plan.timeout, source=source)
-            cleaned = encode(result.text) if result.changed else data
+            text, codec = decode_document(data, source)
+            result = clean(text, self.rules, timeout=self.plan.timeout, source=source)
+            cleaned = encode_document(result.text, codec) if result.changed else data
             if self.plan.write == OUTPUT_DIR:
                 target = self.plan.output_dir / item.rel
                 try:
@@ -94,14 +105,22 @@ class Cleaner:
                 atomic_write(target, cleaned)
             elif self.plan.write == IN_PLACE and result.changed:
                 atomic_write(item.path, cleaned, backup=self.plan.backup)
+        except BinaryInput as exc:
+            return Outcome(source, messages=(str(exc),))
         except InputError as exc:
             return Outcome(source, messages=(str(exc),), tally=Tally(errors=1), error=True)
         return self._outcome(result, source, data, cleaned)
 
     def text(self, data: bytes, source: str) -> Outcome:
         """Clean one text given as bytes (stdin); the output, if the plan writes to stdout, is in the outcome."""
-        result = clean(decode(data), self.rules, timeout=self.plan.timeout, source=source)
-        return self._outcome(result, source, data, encode(result.text) if result.changed else data)
+        try:
+            text, codec = decode_document(data, source)
+        except BinaryInput as exc:  # passed through untouched, with a warning
+            return Outcome(source, output=data if self.plan.write == STDOUT else b"", messages=(str(exc),))
+        except InputError as exc:
+            return Outcome(source, messages=(str(exc),), tally=Tally(errors=1), error=True)
+        result = clean(text, self.rules, timeout=self.plan.timeout, source=source)
+        return self._outcome(result, source, data, encode_document(result.text, codec) if result.changed else data)
 
     def _outcome(self, result: Result, source: str, data: bytes, cleaned: bytes) -> Outcome:
         tally = Tally()

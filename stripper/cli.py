@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from contextlib import closing
@@ -203,6 +204,7 @@ def clean(
         found = files.find_inputs(paths, globs, exclude=output_dir, on_error=run.input_error)
         return files.unique_targets(found, run.input_error) if output_dir is not None and len(paths) > 1 else found
 
+    signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: temp files discarded, originals whole
     try:
         if jsonl_mode:
             if stdin:
@@ -229,6 +231,10 @@ def clean(
         raise fail("interrupted", 130) from None
     run.close()
     raise typer.Exit(run.exit_code())
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 class Run:
@@ -317,6 +323,16 @@ class Run:
                 handle = open(source, "rb")
             except OSError as exc:
                 raise InputError.from_os(exc, source) from None
+        from stripper.files import ENCODING, SNIFF_BYTES, sniff
+
+        if sniff(handle.peek(SNIFF_BYTES)[:SNIFF_BYTES]) != ENCODING:  # UTF-16 or binary: not streamed
+            try:
+                data = handle.read()
+            finally:
+                if handle is not sys.stdin.buffer:
+                    handle.close()
+            self.outcomes(iter([cleaner.text(data, source)]))
+            return
         counted = _Counted(handle)
         document = Tally()
         removals = []

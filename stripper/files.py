@@ -22,6 +22,46 @@ def decode(data: bytes) -> str:
     return data.decode(ENCODING, ERRORS)
 
 
+UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+BINARY = "binary"
+SNIFF_BYTES = 8192
+
+
+def sniff(head: bytes) -> str:
+    """What the first bytes of a document say it is: "utf-16-le"/"utf-16-be" (by its BOM), BINARY
+    (a NUL byte, which no text in UTF-8 or a single-byte code page has) or "utf-8".
+
+    Anything else (Latin-1, cp1252, broken UTF-8) is read as UTF-8 with the undecodable bytes kept
+    as they are: kept lines come out byte for byte, and rules match on the decodable part.
+    """
+    codec = UTF16_BOMS.get(head[:2])
+    if codec:
+        return codec
+    return BINARY if b"\0" in head[:SNIFF_BYTES] else ENCODING
+
+
+def decode_document(data: bytes, source: str) -> tuple[str, str]:
+    """The text of a document and the codec to write it back with (see `sniff`); BINARY is refused."""
+    codec = sniff(data)
+    if codec == ENCODING:
+        return decode(data), codec
+    if codec == BINARY:
+        raise BinaryInput(source, "looks binary (it has NUL bytes); skipped")
+    try:
+        return data[2:].decode(codec), codec
+    except UnicodeDecodeError as exc:
+        reason = f"starts with a UTF-16 byte order mark but is not UTF-16 (byte {exc.start + 2})"
+        raise InputError(source, reason) from None
+
+
+def encode_document(text: str, codec: str) -> bytes:
+    """The inverse of `decode_document`: UTF-16 comes back with its byte order mark."""
+    if codec == ENCODING:
+        return encode(text)
+    bom = next(b for b, c in UTF16_BOMS.items() if c == codec)
+    return bom + text.encode(codec)
+
+
 def encode(text: str) -> bytes:
     return text.encode(ENCODING, ERRORS)
 
@@ -52,6 +92,10 @@ class InputError(Exception):
     @classmethod
     def from_os(cls, exc: OSError, path: str | os.PathLike | None = None) -> InputError:
         return cls(path if path is not None else (exc.filename or "?"), exc.strerror or str(exc))
+
+
+class BinaryInput(InputError):
+    """A file that is not text: skipped with a warning, not an error."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,12 @@ def _mp_context():
 def _start(context) -> None:
     global _context
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    signal.signal(signal.SIGTERM, _terminate)  # killed with its group: finish cleanly, discarding temp files
     _context = context
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _call(fn, item):

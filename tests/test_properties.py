@@ -107,3 +107,42 @@ def test_arbitrary_bytes_round_trip_and_clean_consistently(data):
     assert [c for c in split_lines(result.text)[0] if c.strip()] == kept
     assert all(contents[r.line - 1] == r.text for r in result.removals)
     assert clean(result.text, RULES).text == result.text
+
+
+DEFAULT = RuleSet.default()
+BOILERPLATE = [
+    "Advertisement", "Share this article", "You have read 3 articles this month.", "Subscribe to continue reading.",
+    "Sign up for our newsletter", "Jetzt spenden", "Anzeige", "Read more:", "Comments", "Photo: Reuters",
+    "Already a subscriber? Log in", "Accept all cookies", "Follow us on Twitter",
+]  # fmt: skip
+CONTENT = [
+    "The council voted 7-2 on Tuesday.", "Subscribers rose 10% this year, the company said.",
+    "Die Regierung kündigte neue Spenden für die Ukraine an.", "", "  ", "Photo: Reuters", "Caf\udce9 au lait",
+]  # fmt: skip
+ENDINGS = ["\n", "\r\n", "\r"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(BOILERPLATE + CONTENT) | st.text(max_size=40), st.sampled_from(ENDINGS))),
+    st.booleans(),
+)
+def test_default_rules_keep_lines_exact_and_report_every_removal(parts, final_ending):
+    text = "".join(line + ending for line, ending in parts)
+    if parts and not final_ending:
+        text = text[: -len(parts[-1][1])]
+    result = clean(text, DEFAULT)
+    assert clean(result.text, DEFAULT).text == result.text  # idempotent
+    lines = [c + e for c, e in zip(*split_lines(text), strict=True)]
+    out = [c + e for c, e in zip(*split_lines(result.text), strict=True)]
+    removed = {r.line: r for r in result.removals}
+    kept, i = [], 0
+    for number, line in enumerate(lines, 1):
+        if number in removed:
+            assert removed[number].text == line.rstrip("\r\n")
+        elif i < len(out) and (line == out[i] or (i == len(out) - 1 and line.rstrip("\r\n") == out[i])):
+            kept.append(number)
+            i += 1
+        else:  # only blank lines go without a removal
+            assert not line.strip(), (number, line)
+    assert i == len(out)  # every output line is an input line, in order
