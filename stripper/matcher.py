@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
-from stripper.normalize import TRIM, core, normalise
+from stripper.normalize import TRIM, core, lead, normalise
 from stripper.rules import Rule, compile_regex, phrase_alternation
 
 _TRIM_CLASS = "[" + regex.escape(TRIM) + "]*"
@@ -111,6 +111,7 @@ class Matcher:
         if not text:
             return None
         trimmed = core(text)
+        start = lead(text)
         exact = self.exact.get(trimmed)
         words = text.count(" ") + 1
         for index in self.candidates(text):
@@ -123,9 +124,9 @@ class Matcher:
                 if compiled.mode == "line":
                     hit = compiled.regex.fullmatch(trimmed, timeout=timeout)
                 elif compiled.mode == "start":
-                    hit = compiled.regex.match(text, timeout=timeout)
+                    hit = compiled.regex.match(start, timeout=timeout)
                 else:
-                    hit = compiled.regex.search(text, timeout=timeout)
+                    hit = compiled.regex.search(start, timeout=timeout)
             except TimeoutError:
                 raise RuleTimeout(compiled.rule) from None
             if hit:

@@ -26,6 +26,19 @@ def normalise(line: str) -> str:
     return " ".join(text.split())
 
 
+# List markers of text renderings, dropped from the start of a line before "start" and
+# "phrase" rules see it, so that "* Click to share ..." meets a rule anchored with ^.
+BULLETS = " -*\u2022\u00b7\u25aa\u25cf\u25ba\u25b6\u2192|>+"
+
+
+def lead(normalised: str) -> str:
+    """The normalised line without the list markers (bullets, dashes, arrows) in front.
+
+    Unlike core(), a leading "o " stays: it is a word in Portuguese, Italian and Spanish.
+    """
+    return normalised.lstrip(BULLETS)
+
+
 def core(normalised: str) -> str:
     """The normalised line without surrounding bullets, quotes and punctuation."""
     trimmed = normalised.strip(TRIM)

@@ -194,3 +194,34 @@ def test_cleaning_is_idempotent_and_keeps_lines_intact(rules, text):
     assert {r.line for r in first.removals} <= set(range(1, first.lines + 1))
     if not first.removals:
         assert first.text == text
+
+
+def test_start_and_phrase_rules_see_the_line_without_list_markers(tmp_path):
+    """A bullet in front ("* ", "- ", "• ", "+ ") does not hide a line from a rule anchored with ^;
+    a leading "o " is kept for them, since it is a word in Portuguese, Italian and Spanish."""
+    path = tmp_path / "r.toml"
+    path.write_text(
+        """category = "social"
+lang = "en"
+
+[[rule]]
+id = "social.start"
+description = "start"
+pattern = '^click to share on \\w+$'
+match = "start"
+examples = ["Click to share on Reddit"]
+counterexamples = ["Click here"]
+
+[[rule]]
+id = "social.anchored"
+description = "anchored phrase pattern"
+pattern = '^o que fazer\\b'
+examples = ["O que fazer agora"]
+counterexamples = ["Fazer"]
+"""
+    )
+    rules = RuleSet.load([path])
+    for line in ["* Click to share on Reddit", "- Click to share on Reddit", "• Click to share on Reddit", "+ Click to share on Reddit"]:
+        assert [r.rule for r in clean(line + "\n", rules).removals] == ["social.start"], line
+    assert [r.rule for r in clean("* O que fazer agora\n", rules).removals] == ["social.anchored"]
+    assert not clean("o Click to share on Reddit\n", rules).removals
