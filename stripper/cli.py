@@ -435,6 +435,82 @@ class _Counted:
             yield line
 
 
+@app.command("dask")
+def dask_command(
+    shards: Annotated[
+        list[str],
+        typer.Argument(
+            help="JSON Lines shards: files, folders (every *.jsonl below), globs or fsspec URLs (s3://...)."
+        ),
+    ],
+    output_dir: Annotated[
+        str, typer.Option("--output-dir", "-o", help="Cleaned shards go here (a folder or URL); reports to _reports/.")
+    ],
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option(
+            "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786); default: a local one."
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=0, help="Local cluster only: worker processes; 0: one per core.")
+    ] = 0,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    field: Annotated[str, typer.Option("--field", help="Field of each record to clean.")] = "text",
+    id_field: Annotated[
+        Optional[str], typer.Option("--id-field", help="Name documents in reports by this field.")
+    ] = None,
+    on_bad_json: Annotated[
+        OnBadJson,
+        typer.Option("--on-bad-json", help="A line that is not an object with the field: pass, skip or error."),
+    ] = OnBadJson.pass_,
+    connect_timeout: Annotated[
+        float, typer.Option("--connect-timeout", min=0.1, help="Seconds to reach the scheduler and find a worker.")
+    ] = 30.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Clean JSON Lines shards on a Dask cluster, one task per shard: like `clean --jsonl --output-dir --report`.
+
+    Each shard's records come out as `clean --jsonl` writes them, in OUTPUT_DIR at the shard's place (as
+    --output-dir places files), and its report in OUTPUT_DIR/_reports/ at the same place. Needs the
+    extra: pip install 'stripper[dask]'.
+    """
+    from stripper import distributed
+    from stripper import jsonl as jsonl_lib
+    from stripper.batch import OUTPUT_DIR, Plan
+    from stripper.files import InputError
+
+    try:
+        distributed.require()
+    except distributed.MissingExtra as exc:
+        raise fail(str(exc)) from None
+    ruleset = build_rules(rules, no_default_rules, select, ignore)
+    options = jsonl_lib.Options(field, id_field, on_bad_json.value)
+    try:
+        found = distributed.find_shards(shards, output_dir)
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    run = Run(Plan(write=OUTPUT_DIR, report=True, jsonl=options), check=False, quiet=quiet)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with distributed.connect(scheduler, workers=workers, timeout=connect_timeout) as client:
+            run.started = time.perf_counter()  # the summary's throughput is the cleaning's, not the cluster's start
+            for result in distributed.clean_shards(client, found, ruleset, options):
+                for message in result.messages:
+                    say(message)
+                run.tally.merge(result.tally)
+                run.fatal = run.fatal or result.fatal
+            run.close()
+    except distributed.ClusterError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None
+    raise typer.Exit(run.exit_code())
+
+
 @app.command()
 def show(
     path: Annotated[str, typer.Argument(help="The file to show; '-' reads stdin.")],
