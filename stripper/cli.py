@@ -448,9 +448,7 @@ def dask_command(
     ],
     scheduler: Annotated[
         Optional[str],
-        typer.Option(
-            "--scheduler", help="Address of a running Dask scheduler (tcp://host:8786); default: a local one."
-        ),
+        typer.Option("--scheduler", help="A running Dask scheduler (tcp://host:8786); default: a local cluster."),
     ] = None,
     workers: Annotated[
         int, typer.Option("--workers", "-w", min=0, help="Local cluster only: worker processes; 0: one per core.")

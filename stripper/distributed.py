@@ -146,12 +146,14 @@ def _expand(arg: str, exclude: str) -> Iterator[tuple[str, str, str]]:
             yield fs.unstrip_protocol(path) if not local else path, fs.unstrip_protocol(path), posixpath.basename(path)
     elif fs.isdir(root):
         root = root.rstrip("/")
+        if fs.unstrip_protocol(root) == exclude:
+            raise InputError(arg, "is the output folder: the cleaned shards would overwrite it")
         for path in sorted(fs.find(root)):
             url = fs.unstrip_protocol(path)
             if url.startswith(exclude + "/"):  # earlier output below the input folder is not input
                 continue
             rel = posixpath.relpath(path, root)
-            stem = rel[: -len(infer_compression(rel)) - 1] if infer_compression(rel) else rel
+            stem = posixpath.splitext(rel)[0] if infer_compression(rel) else rel  # a.jsonl.gz: a.jsonl
             if stem.endswith(SUFFIXES):
                 yield (posixpath.join(arg, rel) if local else url), url, rel
     elif fs.exists(root):
@@ -261,7 +263,7 @@ def connect(scheduler: str | None = None, *, workers: int = 0, timeout: float = 
                 n_workers=workers or cpu_count(),
                 threads_per_worker=1,  # cleaning is pure Python: processes, not threads, run it in parallel
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,
@@ -297,7 +299,7 @@ def clean_shards(
     client: Client,
     shards: Sequence[Shard],
     rules: RuleSet,
-    options: jsonl.Options = jsonl.Options(),
+    options: jsonl.Options | None = None,
     *,
     timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Iterator[ShardResult]:
@@ -311,7 +313,8 @@ def clean_shards(
 
     if not shards:
         return
-    cleaner = Cleaner(rules, Plan(write=OUTPUT_DIR, report=True, jsonl=options, timeout=timeout))
+    plan = Plan(write=OUTPUT_DIR, report=True, jsonl=options or jsonl.Options(), timeout=timeout)
+    cleaner = Cleaner(rules, plan)
     shipped = client.scatter(cleaner, broadcast=True, hash=False)
     futures = {client.submit(clean_shard, shard, shipped, pure=False): shard for shard in shards}
     try:
