@@ -284,15 +284,22 @@ def connect(scheduler: str | None = None, *, workers: int = 0, timeout: float = 
 
 
 def check_workers(client: Client) -> None:
-    """Raise ClusterError naming a worker that lacks this version of stripper or fsspec."""
-    versions = client.get_versions(packages=["stripper", "fsspec"])
-    want = {"stripper": __version__, "fsspec": versions["client"]["packages"].get("fsspec")}
+    """Raise ClusterError naming a worker without fsspec or this version of stripper (whose rules it would run)."""
+    problem = worker_problem(client.get_versions(packages=["stripper", "fsspec"]))
+    if problem is not None:
+        raise ClusterError(problem)
+
+
+def worker_problem(versions: dict) -> str | None:
+    """What keeps a worker from running stripper's tasks, from `Client.get_versions()`; None if nothing."""
     for address, info in sorted(versions["workers"].items()):
-        for package, version in want.items():
-            found = info["packages"].get(package)
-            if found != version:
-                has = f"has {package} {found}" if found else f"has no {package}"
-                raise ClusterError(f"Dask worker {address} {has}; each worker needs {package} {version} ({INSTALL})")
+        found = info["packages"]
+        if found.get("stripper") != __version__:
+            has = f"stripper {found['stripper']}" if found.get("stripper") else "no stripper"
+            return f"Dask worker {address} has {has}; each worker needs stripper {__version__} ({INSTALL})"
+        if not found.get("fsspec"):
+            return f"Dask worker {address} has no fsspec; each worker needs {INSTALL}"
+    return None
 
 
 def clean_shards(

@@ -21,7 +21,7 @@ from distributed import Client, LocalCluster
 
 from stripper import RuleSet
 from stripper.batch import BATCH_LINES
-from stripper.distributed import REPORTS, clean_shards, find_shards
+from stripper.distributed import REPORTS, clean_shards, find_shards, worker_problem
 from stripper.jsonl import Options
 
 SHARDS = {  # shard -> number of records; one spans several batches, one is empty, one is in a subfolder
@@ -227,6 +227,21 @@ def test_a_corrupt_shard_is_an_error_the_others_are_written(client, shards, tmp_
     assert broken.messages[-1].startswith(f"{tmp_path / 'in' / 'broken.jsonl.gz'}: ")
     assert results[str(tmp_path / "in" / "ok.jsonl")].written
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [REPORTS, "ok.jsonl"]
+
+
+def test_a_worker_without_stripper_is_named(client):
+    versions = client.get_versions(packages=["stripper", "fsspec"])
+    assert worker_problem(versions) is None  # these workers have both
+    address = sorted(versions["workers"])[1]
+    packages = versions["workers"][address]["packages"]
+    install = "pip install 'stripper[dask]'"
+    for stripper_version, fsspec_version, problem in [
+        (None, "2024.6.0", f"has no stripper; each worker needs stripper 0.1.0 ({install})"),
+        ("0.0.9", "2024.6.0", f"has stripper 0.0.9; each worker needs stripper 0.1.0 ({install})"),
+        ("0.1.0", None, f"has no fsspec; each worker needs {install}"),
+    ]:
+        packages.update(stripper=stripper_version, fsspec=fsspec_version)
+        assert worker_problem(versions) == f"Dask worker {address} {problem}"
 
 
 def one_line_error(proc, *words: str) -> None:
