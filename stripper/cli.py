@@ -481,14 +481,14 @@ def dask_command(
     from stripper.batch import OUTPUT_DIR, Plan
     from stripper.files import InputError
 
-    try:
-        distributed.require()
-    except distributed.MissingExtra as exc:
-        raise fail(str(exc)) from None
     ruleset = build_rules(rules, no_default_rules, select, ignore)
     options = jsonl_lib.Options(field, id_field, on_bad_json.value)
     try:
+        distributed.require(["fsspec"])  # bad paths are found before Dask, slow to import, is loaded
         found = distributed.find_shards(shards, output_dir)
+        distributed.require(["distributed"])
+    except distributed.MissingExtra as exc:
+        raise fail(str(exc)) from None
     except InputError as exc:
         raise fail(str(exc)) from None
     run = Run(Plan(write=OUTPUT_DIR, report=True, jsonl=options), check=False, quiet=quiet)

@@ -72,10 +72,10 @@ class ShardResult:
     seconds: float = 0.0
 
 
-def require() -> None:
-    """Raise MissingExtra, naming the install command, unless Dask's distributed scheduler and fsspec import."""
+def require(modules: Sequence[str] = ("fsspec", "distributed")) -> None:
+    """Raise MissingExtra, naming the install command, unless fsspec and Dask's distributed scheduler import."""
     missing = []
-    for module in ("distributed", "fsspec"):
+    for module in modules:
         try:
             __import__(module)
         except ImportError:

@@ -22,6 +22,7 @@ from distributed import Client, LocalCluster
 from stripper import RuleSet
 from stripper.batch import BATCH_LINES
 from stripper.distributed import REPORTS, clean_shards, find_shards, worker_problem
+from stripper.files import InputError
 from stripper.jsonl import Options
 
 SHARDS = {  # shard -> number of records; one spans several batches, one is empty, one is in a subfolder
@@ -207,7 +208,7 @@ def test_the_command_starts_a_local_cluster_and_stops_on_a_bad_line(shards, tmp_
     good = (shards / "c.jsonl").read_bytes()
     (tmp_path / "in" / "bad.jsonl").write_bytes(good + b"not json\n" + good)
     proc = stripper(
-        "dask", tmp_path / "in", "-o", tmp_path / "out", "--field", "body", "--on-bad-json", "error", "--workers", "2"
+        "dask", tmp_path / "in", "-o", tmp_path / "out", "--field", "body", "--on-bad-json", "error", "--workers", "1"
     )
     err = proc.stderr.decode()
     assert proc.returncode == 2, err
@@ -252,20 +253,35 @@ def one_line_error(proc, *words: str) -> None:
         assert word in err, err
 
 
-def test_bad_input_and_an_unreachable_scheduler_exit_2(shards, tmp_path):
+def test_shards_that_clash_or_overwrite_an_input_are_refused_before_anything_runs(shards, tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(b"")
+    with pytest.raises(InputError, match=r"missing\.jsonl: no such file or folder"):
+        find_shards([str(tmp_path / "missing.jsonl")], str(tmp_path / "out"))
+    with pytest.raises(InputError, match=r"a\.jsonl: .*a\.jsonl has the same place below the output folder"):
+        find_shards([str(shards / "a.jsonl"), str(tmp_path / "a.jsonl")], str(tmp_path / "out"))
+    with pytest.raises(InputError, match="is the output folder"):
+        find_shards([str(tmp_path)], str(tmp_path))
+    with pytest.raises(InputError, match="would overwrite it"):
+        find_shards([str(tmp_path / "a.jsonl")], str(tmp_path))
+    with pytest.raises(InputError, match="no such file"):
+        find_shards([str(tmp_path / "*.gz")], str(tmp_path / "out"))
+
+
+def test_bad_input_an_unreachable_scheduler_or_one_without_workers_exit_2(shards, tmp_path):
     from conftest import stripper
 
     one_line_error(stripper("dask", tmp_path / "missing.jsonl", "-o", tmp_path / "out"), "missing.jsonl", "no such")
-    (tmp_path / "a.jsonl").write_bytes(b"")
-    clash = stripper("dask", shards / "a.jsonl", tmp_path / "a.jsonl", "-o", tmp_path / "out")
-    one_line_error(clash, "a.jsonl", "same place")
-    one_line_error(stripper("dask", tmp_path, "-o", tmp_path), "would overwrite")
-    one_line_error(stripper("dask", tmp_path / "a.jsonl", "-o", tmp_path), "would overwrite")
-    assert (tmp_path / "a.jsonl").read_bytes() == b""
     unreachable = stripper(
         "dask", shards, "-o", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "1"
     )
     one_line_error(unreachable, "cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    with LocalCluster(
+        n_workers=0, processes=False, protocol="tcp", dashboard_address=":0", silence_logs=logging.ERROR
+    ) as empty:
+        idle = stripper(
+            "dask", shards, "-o", tmp_path / "out", "--scheduler", empty.scheduler_address, "--connect-timeout", "1"
+        )
+    one_line_error(idle, f"the Dask scheduler at {empty.scheduler_address} has no workers")
     assert not (tmp_path / "out").exists()
 
 
