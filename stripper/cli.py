@@ -390,6 +390,24 @@ class Run:
         self.task = self.progress.add_task("cleaning", total=size or None, files=0, count=count)
         self.progress.start()
 
+    def progress_over_shards(self, count: int) -> None:
+        """A progress bar in shards (stripper dask), on a terminal, unless quiet."""
+        if self.quiet or not self.err.is_terminal or not count:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("shards, {task.fields[docs]:,} documents"),
+            TimeRemainingColumn(),
+            console=self.err,
+            transient=True,
+        )
+        self.task = self.progress.add_task("cleaning", total=count, docs=0)
+        self.progress.start()
+
     def close(self) -> None:
         if self.progress is not None:
             self.progress.stop()
@@ -440,7 +458,7 @@ def dask_command(
     shards: Annotated[
         list[str],
         typer.Argument(
-            help="JSON Lines shards: files, folders (every *.jsonl below), globs or fsspec URLs (s3://...)."
+            help="JSON Lines shards: files, folders (every *.jsonl[.gz] below), globs, or fsspec URLs (s3://...)."
         ),
     ],
     output_dir: Annotated[
@@ -496,11 +514,14 @@ def dask_command(
     try:
         with distributed.connect(scheduler, workers=workers, timeout=connect_timeout) as client:
             run.started = time.perf_counter()  # the summary's throughput is the cleaning's, not the cluster's start
+            run.progress_over_shards(len(found))
             for result in distributed.clean_shards(client, found, ruleset, options):
                 for message in result.messages:
                     say(message)
                 run.tally.merge(result.tally)
                 run.fatal = run.fatal or result.fatal
+                if run.progress is not None:
+                    run.progress.update(run.task, advance=1, docs=run.tally.documents)
             run.close()
     except distributed.ClusterError as exc:
         raise fail(str(exc)) from None

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
 REPORTS = "_reports"  # below the output folder; a leading '_' keeps dataset loaders from taking it for data
-SUFFIXES = (".jsonl", ".ndjson")  # what a folder's shards are called, before any compression suffix
+SUFFIX = ".jsonl"  # what a folder's shards are called (as for clean --jsonl), before any compression suffix
 CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler, and for its first worker to be there
 INSTALL = "pip install 'stripper[dask]'"
 
@@ -88,7 +88,7 @@ def require(modules: Sequence[str] = ("fsspec", "distributed")) -> None:
 
 
 def find_shards(paths: Sequence[str], output_dir: str) -> list[Shard]:
-    """The shards that `paths` name (files, folders walked for *.jsonl, or glob patterns), in order.
+    """The shards that `paths` name (files, folders walked for *.jsonl[.gz ...], or glob patterns), in order.
 
     Each goes to the same place below `output_dir` as local `--output-dir` would put it (its path below a
     folder argument, else its file name) and its report to the same place below `output_dir`/_reports.
@@ -143,7 +143,8 @@ def _expand(arg: str, exclude: str) -> Iterator[tuple[str, str, str]]:
         if not matches:
             raise InputError(arg, "no such file")
         for path in matches:
-            yield fs.unstrip_protocol(path) if not local else path, fs.unstrip_protocol(path), posixpath.basename(path)
+            url = fs.unstrip_protocol(path)
+            yield (path if local else url), url, posixpath.basename(path)
     elif fs.isdir(root):
         root = root.rstrip("/")
         if fs.unstrip_protocol(root) == exclude:
@@ -154,7 +155,7 @@ def _expand(arg: str, exclude: str) -> Iterator[tuple[str, str, str]]:
                 continue
             rel = posixpath.relpath(path, root)
             stem = posixpath.splitext(rel)[0] if infer_compression(rel) else rel  # a.jsonl.gz: a.jsonl
-            if stem.endswith(SUFFIXES):
+            if stem.endswith(SUFFIX):
                 yield (posixpath.join(arg, rel) if local else url), url, rel
     elif fs.exists(root):
         yield arg, fs.unstrip_protocol(root), posixpath.basename(root)
