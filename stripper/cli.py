@@ -490,9 +490,9 @@ def dask_command(
 ) -> None:
     """Clean JSON Lines shards on a Dask cluster, one task per shard: like `clean --jsonl --output-dir --report`.
 
-    Each shard's records come out as `clean --jsonl` writes them, in OUTPUT_DIR at the shard's place (as
-    --output-dir places files), and its report in OUTPUT_DIR/_reports/ at the same place. Needs the
-    extra: pip install 'stripper[dask]'.
+    Each shard's records come out as `clean --jsonl` writes them, below OUTPUT_DIR at the place that
+    `clean --output-dir` gives a file; its report goes to the same place below OUTPUT_DIR/_reports.
+    Needs stripper's dask extra (README: At scale).
     """
     from stripper import distributed
     from stripper import jsonl as jsonl_lib
