@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("distributed", reason="the Dask tests need the dask extra: pip install '.[dask]'")
-pytest.importorskip("fsspec", reason="the Dask tests need the dask extra: pip install '.[dask]'")
+pytest.importorskip("distributed", reason="needs the dask extra (pip install '.[test]' has it)")
+pytest.importorskip("fsspec", reason="needs the dask extra (pip install '.[test]' has it)")
 
 from conftest import ARTICLE, PLAIN, SEED_RULES, environment
 from distributed import Client, LocalCluster
@@ -290,7 +290,7 @@ def test_without_the_extra_dask_says_how_to_install_it_and_clean_still_works(tmp
 
     blocked = tmp_path / "blocked"
     blocked.mkdir()
-    (blocked / "distributed.py").write_text("raise ImportError('not installed here')\n")
+    (blocked / "distributed.py").write_text("raise ModuleNotFoundError(\"No module named 'distributed'\")\n")
     env = environment()
     env["PYTHONPATH"] = f"{blocked}:{env['PYTHONPATH']}"
     one_line_error(stripper("dask", tmp_path, "-o", tmp_path / "out", env=env), "pip install 'stripper[dask]'")

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-pytest.importorskip("datatrove", reason="the datatrove step needs the extra: pip install '.[datatrove]'")
+pytest.importorskip("datatrove", reason="needs the datatrove extra (pip install '.[test]' has it)")
 
 from conftest import ARTICLE, PLAIN, SEED_RULES, stripper
 from datatrove.executor import LocalPipelineExecutor
