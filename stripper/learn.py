@@ -1,0 +1,445 @@
+"""Learn a site's boilerplate from a corpus: lines that repeat across many of its documents become exact-line rules.
+
+Memory stays bounded in the corpus size because lines are counted as hashes in a count-min sketch of a fixed
+size (pass 1); only lines whose sketch estimate reaches their group's threshold are then kept as text and
+recounted exactly (pass 2), in a table of at most `max_candidates` entries. The sketch only overestimates, so
+no line over the thresholds is missed while the table has room, and the recount makes every proposed count
+exact: sketch errors cost time and table space, never a wrong rule.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from hashlib import blake2b
+
+import regex
+
+from stripper.corpus import Document, slug
+from stripper.engine import split_lines
+from stripper.matcher import RuleTimeout
+from stripper.normalize import core, normalise
+from stripper.rules import Rule, RuleSet
+
+LEARNED = "learned"  # the category of a learned rule no default rule matches, and every learned id's prefix
+SOURCE = "<learned>"  # Rule.source of rules learned in memory (`stripper clean --learn`)
+DEFAULT_MIN_DOCS = 5
+DEFAULT_MIN_SHARE = 0.2
+DEFAULT_MAX_MEMORY_MB = 256
+DEPTH = 4  # rows of the sketch: a count is off by more than the bound with probability e**-DEPTH (1.8 %)
+COUNTER = "I"  # 32-bit unsigned counters
+ENTRY_BYTES = 512  # rough cost of one tracked candidate (its line, its words, the dict slot)
+MAX_COUNTEREXAMPLE_CHARS = 300  # a counterexample is shown to a reviewer: a sentence, not a page
+
+_WORD = regex.compile(r"\w+")
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+# Lines made only of these words and numbers are dates, times and counters: they repeat because articles
+# share a day, not a template.
+_DATE_WORDS = frozenset(
+    """
+    jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august
+    september october november december mon tue wed thu fri sat sun monday tuesday wednesday thursday friday
+    saturday sunday am pm gmt utc cet cest est edt pst pdt bst ist of the on at st nd rd th updated published
+    posted last januar februar märz maerz mai juni juli oktober dezember montag dienstag mittwoch donnerstag
+    freitag samstag sonntag uhr um am den der vom stand aktualisiert veröffentlicht janvier février mars avril
+    juin juillet août septembre octobre novembre décembre lundi mardi mercredi jeudi vendredi samedi dimanche
+    le h à mis jour publié enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
+    noviembre diciembre lunes martes miércoles jueves viernes sábado domingo de del gennaio febbraio aprile
+    maggio giugno luglio agosto settembre ottobre dicembre lunedì martedì mercoledì giovedì venerdì sabato
+    domenica il alle ore janeiro fevereiro março maio junho julho setembro outubro novembro dezembro
+    segunda terça quarta quinta sexta feira sábado às januari februari maart mei augustus
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag om
+    """.split()
+)
+_NUMERIC = regex.compile(r"\d+(?:st|nd|rd|th|h|er|e|º|ª)?")
+# "By Jane Doe", "Von Max Muster und Erika Beispiel": an author line repeats because an author writes often.
+_BYLINE = regex.compile(
+    r"(?i:by|von|par|por|di|door|de|da|av|af|przez|от)\s+"
+    r"\p{Lu}[\p{L}'.\-]*(?:\s*(?:,|&|(?i:and|und|et|y|e|en|i)\s|\s)\s*\p{Lu}[\p{L}'.\-]*){0,5}\.?"
+)  # names must be capitalised: "By continuing to browse ..." is not a byline
+
+
+@dataclass(frozen=True)
+class Options:
+    """Thresholds and memory of a learning run.
+
+    A line is proposed for a group when it is in at least `min_docs` of its documents and in at least
+    `min_share` of them. `sketch_width` counters per row (DEPTH rows of 4 bytes) and `max_candidates`
+    tracked lines bound the memory; `from_memory` splits a budget between them.
+    """
+
+    min_docs: int = DEFAULT_MIN_DOCS
+    min_share: float = DEFAULT_MIN_SHARE
+    sketch_width: int = 0
+    max_candidates: int = 0
+
+    def __post_init__(self) -> None:
+        if self.min_docs < 1:
+            raise ValueError("min_docs must be at least 1")
+        if not 0 <= self.min_share <= 1:
+            raise ValueError("min_share must be between 0 and 1")
+        if not self.sketch_width or not self.max_candidates:
+            budget = memory_split(DEFAULT_MAX_MEMORY_MB * 2**20)
+            object.__setattr__(self, "sketch_width", self.sketch_width or budget[0])
+            object.__setattr__(self, "max_candidates", self.max_candidates or budget[1])
+
+    @classmethod
+    def from_memory(cls, megabytes: float, **thresholds) -> Options:
+        width, candidates = memory_split(int(megabytes * 2**20))
+        return cls(sketch_width=width, max_candidates=candidates, **thresholds)
+
+    def threshold(self, group_docs: int) -> int:
+        """How many documents of a group of `group_docs` a line must be in."""
+        return max(self.min_docs, math.ceil(self.min_share * group_docs - 1e-9))
+
+
+def memory_split(budget: int) -> tuple[int, int]:
+    """Half the budget for the sketch's counters, half for the candidate table."""
+    width = max(1024, budget // 2 // (DEPTH * array(COUNTER).itemsize))
+    return width, max(16, budget // 2 // ENTRY_BYTES)
+
+
+def error_bound(width: int, pairs: int) -> float:
+    """How far the sketch may overcount a line (with probability 1 - e**-DEPTH): e * pairs / width."""
+    return math.e * pairs / width
+
+
+class Sketch:
+    """A count-min sketch with conservative update: DEPTH rows of `width` 32-bit counters, nothing else.
+
+    `estimate` is never below the true count, and exceeds it by more than e * N / width (N: all additions)
+    with probability at most e**-DEPTH.
+    """
+
+    def __init__(self, width: int):
+        self.width = width
+        self.table = array(COUNTER, bytes(DEPTH * width * array(COUNTER).itemsize))
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.table) * self.table.itemsize
+
+    def _slots(self, h1: int, h2: int) -> tuple[int, int, int, int]:
+        w = self.width
+        return h1 % w, w + (h1 + h2) % w, 2 * w + (h1 + 2 * h2) % w, 3 * w + (h1 + 3 * h2) % w
+
+    def add(self, h1: int, h2: int) -> None:
+        """Count one more: raise only the counters at the current minimum (conservative update)."""
+        t = self.table
+        a, b, c, d = self._slots(h1, h2)
+        low = min(t[a], t[b], t[c], t[d]) + 1
+        for slot in (a, b, c, d):
+            if t[slot] < low:
+                t[slot] = low
+
+    def estimate(self, h1: int, h2: int) -> int:
+        t = self.table
+        a, b, c, d = self._slots(h1, h2)
+        return min(t[a], t[b], t[c], t[d])
+
+
+def line_hashes(group: str, key: str) -> tuple[int, int]:
+    """Two 64-bit hashes of a normalised line within its group (blake2b: the same in every process and run)."""
+    digest = blake2b(f"{group}\x00{key}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little") | 1
+
+
+def distinct_lines(text: str) -> dict[str, str]:
+    """A document's distinct non-blank lines: the normalised line a rule compares, to its first original."""
+    seen: dict[str, str] = {}
+    for line in split_lines(text)[0]:
+        if not line or line.isspace():
+            continue
+        key = core(normalise(line))
+        if key and key not in seen:
+            seen[key] = line
+    return seen
+
+
+class Candidate:
+    """A line whose sketch estimate reached its group's threshold: recounted exactly, with its text."""
+
+    __slots__ = ("counterexample", "docs", "group", "key", "text", "words")
+
+    def __init__(self, group: str, key: str, text: str):
+        self.group, self.key, self.text = group, key, text.strip()
+        self.docs = 0
+        self.words = frozenset(_WORD.findall(key))
+        self.counterexample: str | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A line that repeats in enough of its group's documents, and the rule that removes it (unless skipped)."""
+
+    group: str
+    text: str
+    key: str
+    docs: int
+    group_docs: int
+    rule_id: str
+    category: str = LEARNED
+    also: str | None = None  # the default rule that matches the line too
+    counterexample: str | None = None
+    skipped: str | None = None  # why no rule is written although the line repeats
+
+    @property
+    def share(self) -> float:
+        return self.docs / self.group_docs if self.group_docs else 0.0
+
+    def rule(self) -> Rule:
+        return Rule(
+            id=self.rule_id,
+            category=self.category,
+            lang="mul",
+            description=f"Line repeated in {self.docs} of {self.group_docs} documents of {self.group} (learned).",
+            kind="lines",
+            match="line",
+            lines=(self.text,),
+            examples=(self.text,),
+            counterexamples=(self.counterexample,) if self.counterexample else (),
+            source=SOURCE,
+        )
+
+
+@dataclass(frozen=True)
+class Learned:
+    """The outcome of a learning run: proposals (skipped ones included), what was read, what memory held."""
+
+    proposals: tuple[Proposal, ...]
+    documents: int
+    groups: Mapping[str, int]
+    options: Options
+    pairs: int = 0  # (document, distinct line) pairs counted
+    peak_candidates: int = 0
+    untracked: int = 0  # line occurrences over a threshold that found the candidate table full
+    sketch_bytes: int = 0
+
+    @property
+    def accepted(self) -> tuple[Proposal, ...]:
+        return tuple(p for p in self.proposals if p.skipped is None)
+
+    def ruleset(self) -> RuleSet:
+        """The learned rules, ready to add to a rule set (`stripper clean --learn`)."""
+        return RuleSet(tuple(p.rule() for p in self.accepted))
+
+    def toml(self) -> str:
+        """The learned rules as a rule file (see rules/README.md), with counts and skipped lines as comments."""
+        return render_toml(self)
+
+
+class Learner:
+    """The two passes of learning, over documents given twice in the same order."""
+
+    def __init__(self, options: Options | None = None):
+        self.options = options or Options()
+        self.sketch = Sketch(self.options.sketch_width)
+        self.groups: dict[str, int] = {}
+        self.pairs = 0
+        self.table: dict[int, Candidate] = {}
+        self.anchors: dict[str, list[Candidate]] = {}  # a word -> candidates still without a counterexample
+        self.peak_candidates = 0
+        self.untracked = 0
+
+    def count(self, documents: Iterable[Document]) -> None:
+        """Pass 1: count every distinct line of every document, as hashes, in the sketch."""
+        sketch = self.sketch
+        for document in documents:
+            self.groups[document.group] = self.groups.get(document.group, 0) + 1
+            for key in distinct_lines(document.text):
+                sketch.add(*line_hashes(document.group, key))
+                self.pairs += 1
+
+    def recount(self, documents: Iterable[Document]) -> None:
+        """Pass 2: count exactly the lines the sketch puts over their group's threshold, and find counterexamples."""
+        thresholds = {group: self.options.threshold(n) for group, n in self.groups.items()}
+        for document in documents:
+            threshold = thresholds.get(document.group)
+            if threshold is None:  # a document pass 1 did not see (the corpus changed in between)
+                continue
+            for key, line in distinct_lines(document.text).items():
+                h1, h2 = line_hashes(document.group, key)
+                if self.sketch.estimate(h1, h2) >= threshold:
+                    self._track(h1, document.group, key, line)
+                elif self.anchors:
+                    self._counterexample(key, line)
+
+    def _track(self, h1: int, group: str, key: str, line: str) -> None:
+        candidate = self.table.get(h1)
+        if candidate is None:
+            if len(self.table) >= self.options.max_candidates:
+                self.untracked += 1
+                return
+            candidate = self.table[h1] = Candidate(group, key, line)
+            self.peak_candidates = max(self.peak_candidates, len(self.table))
+            if candidate.words:
+                self.anchors.setdefault(max(candidate.words, key=len), []).append(candidate)
+        candidate.docs += 1
+
+    def _counterexample(self, key: str, line: str) -> None:
+        """A line with every word of a candidate that is not the candidate itself: it must stay."""
+        words = None
+        for word in _WORD.findall(key):
+            waiting = self.anchors.get(word)
+            if not waiting:
+                continue
+            text = line.strip()
+            if len(text) > MAX_COUNTEREXAMPLE_CHARS or _SURROGATE.search(text):
+                return
+            words = words or frozenset(_WORD.findall(key))
+            for candidate in [c for c in waiting if c.words <= words and c.key != key]:
+                candidate.counterexample = text
+                waiting.remove(candidate)
+            if not waiting:
+                del self.anchors[word]
+
+    def result(self, reference: RuleSet | None = None) -> Learned:
+        """The proposals: tracked lines whose exact count reaches the thresholds, checked by the guards."""
+        proposals = []
+        taken: set[str] = set()
+        keys = {c.key for c in self.table.values() if c.docs >= self.options.threshold(self.groups[c.group])}
+        ordered = sorted(self.table.values(), key=lambda c: (c.group, -c.docs, c.key))
+        for candidate in ordered:
+            group_docs = self.groups[candidate.group]
+            if candidate.docs < self.options.threshold(group_docs):
+                continue  # the sketch overcounted it
+            counterexample = candidate.counterexample
+            if counterexample is not None and core(normalise(counterexample)) in keys:
+                counterexample = None  # it is a learned line itself
+            also, category = _default_match(candidate.text, reference)
+            proposals.append(
+                Proposal(
+                    group=candidate.group,
+                    text=candidate.text,
+                    key=candidate.key,
+                    docs=candidate.docs,
+                    group_docs=group_docs,
+                    rule_id=_rule_id(candidate, taken),
+                    category=category,
+                    also=also,
+                    counterexample=counterexample,
+                    skipped=guard(candidate.text),
+                )
+            )
+        return Learned(
+            proposals=tuple(proposals),
+            documents=sum(self.groups.values()),
+            groups=dict(sorted(self.groups.items())),
+            options=self.options,
+            pairs=self.pairs,
+            peak_candidates=self.peak_candidates,
+            untracked=self.untracked,
+            sketch_bytes=self.sketch.nbytes,
+        )
+
+
+def learn(
+    documents: Callable[[], Iterable[Document]], options: Options | None = None, reference: RuleSet | None = None
+) -> Learned:
+    """Learn exact-line rules from a corpus; `documents()` is called twice and must give the same documents.
+
+    `reference` (usually the default rules) gives a learned line the category of a rule that also matches it.
+    """
+    learner = Learner(options)
+    learner.count(documents())
+    learner.recount(documents())
+    return learner.result(reference)
+
+
+def guard(text: str) -> str | None:
+    """Why a repeated line still is no rule: the line itself shows it repeats for a legitimate reason."""
+    if _SURROGATE.search(text):
+        return "undecodable bytes"
+    words = _WORD.findall(normalise(text))
+    if all(_NUMERIC.fullmatch(w) or w in _DATE_WORDS for w in words):
+        return "date or number"
+    if _BYLINE.fullmatch(text):
+        return "byline"
+    return None
+
+
+def _default_match(text: str, reference: RuleSet | None) -> tuple[str | None, str]:
+    if reference is None or not len(reference):
+        return None, LEARNED
+    try:
+        rule = reference.matcher.match(normalise(text))
+    except RuleTimeout:
+        rule = None
+    return (rule.id, rule.category) if rule is not None else (None, LEARNED)
+
+
+def _rule_id(candidate: Candidate, taken: set[str]) -> str:
+    """learned.GROUP.FIRST-WORDS: readable and stable; a line without ASCII words is named by its hash."""
+    words = _WORD.findall(candidate.key)
+    name = slug(" ".join(words[:6]))
+    if not name:
+        name = blake2b(candidate.key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+    base = f"{LEARNED}.{slug(candidate.group) or 'corpus'}.{name}"
+    rule_id, n = base, 1
+    while rule_id in taken:
+        n += 1
+        rule_id = f"{base}-{n}"
+    taken.add(rule_id)
+    return rule_id
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, bar DEL, which TOML wants escaped too."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def render_toml(learned: Learned) -> str:
+    """The rule file: one `lines` rule per accepted proposal, grouped by site, counts as comments."""
+    options = learned.options
+    out = [
+        f"# Rules learned by `stripper learn` from {learned.documents:,} documents in {len(learned.groups):,} groups:",
+        f"# lines in at least {options.min_docs} documents and {options.min_share:.0%} of their group's documents.",
+        "# Each rule removes one exact line (compared normalised, like every rule). Review before use.",
+        'lang = "mul"',
+        "",
+    ]
+    by_group: dict[str, list[Proposal]] = {}
+    for proposal in learned.proposals:
+        by_group.setdefault(proposal.group, []).append(proposal)
+    for group, proposals in by_group.items():
+        accepted = [p for p in proposals if p.skipped is None]
+        out.append(f"# {group}: {learned.groups[group]:,} documents, {len(accepted)} rules")
+        out.append("")
+        for p in accepted:
+            out.extend(_rule_lines(p))
+        for p in proposals:
+            if p.skipped is not None:
+                out.append(f"# not learned ({p.skipped}): {_comment(p.text)} in {_count(p)}")
+        if len(accepted) < len(proposals):
+            out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _rule_lines(p: Proposal) -> list[str]:
+    lines = ["[[rule]]", f"# in {_count(p)}"]
+    if p.also:
+        lines.append(f"# also matched by the default rule {p.also}")
+    lines += [
+        f"id = {toml_string(p.rule_id)}",
+        f"category = {toml_string(p.category)}",
+        f"description = {toml_string(p.rule().description)}",
+        f"lines = [{toml_string(p.text)}]",
+        f"examples = [{toml_string(p.text)}]",
+    ]
+    if p.counterexample:
+        lines.append(f"counterexamples = [{toml_string(p.counterexample)}]")
+    lines.append("")
+    return lines
+
+
+def _count(p: Proposal) -> str:
+    return f"{p.docs:,} of {p.group_docs:,} documents ({p.share:.1%})"
+
+
+def _comment(text: str) -> str:
+    """A line quoted for a TOML comment, where no control character may appear."""
+    return toml_string(text if len(text) <= 120 else text[:117] + "...")
