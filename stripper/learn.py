@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from hashlib import blake2b
 
 import regex
 
-from stripper.corpus import Document, slug
+from stripper.corpus import Corpus, Document, Reading, documents, slug
 from stripper.engine import split_lines
 from stripper.matcher import RuleTimeout
 from stripper.normalize import core, normalise
@@ -216,6 +216,7 @@ class Learned:
     peak_candidates: int = 0
     untracked: int = 0  # line occurrences over a threshold that found the candidate table full
     sketch_bytes: int = 0
+    reading: Reading | None = None  # what the first reading of the corpus skipped
 
     @property
     def accepted(self) -> tuple[Proposal, ...]:
@@ -346,6 +347,25 @@ def learn(
     learner.count(documents())
     learner.recount(documents())
     return learner.result(reference)
+
+
+def learn_corpus(
+    corpus: Corpus,
+    options: Options | None = None,
+    reference: RuleSet | None = None,
+    warn: Callable[[str], None] | None = None,
+    on_pass: Callable[[int], None] | None = None,
+) -> Learned:
+    """Learn from the documents of a corpus (read twice); `warn` hears what the first reading skips."""
+    learner = Learner(options)
+    reading = Reading(warn=warn)
+    if on_pass is not None:
+        on_pass(1)
+    learner.count(documents(corpus, reading))
+    if on_pass is not None:
+        on_pass(2)
+    learner.recount(documents(corpus, Reading()))
+    return replace(learner.result(reference), reading=reading)
 
 
 def guard(text: str) -> str | None:

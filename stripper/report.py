@@ -131,3 +131,46 @@ def summary(tally: Tally, seconds: float):
 
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def proposals_table(learned):
+    """The proposals of `stripper learn` as a table: group, documents and share, category, rule id, line.
+
+    Lines that repeat but are no rule (bylines, dates) are listed too, dimmed, with the reason.
+    """
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    accepted = len(learned.accepted)
+    headline = Text(
+        f"{_plural(accepted, 'rule')} learned from {_plural(learned.documents, 'document')} "
+        f"in {_plural(len(learned.groups), 'group')}"
+    )
+    skipped = len(learned.proposals) - accepted
+    if skipped:
+        headline.append(f"; {_plural(skipped, 'repeated line')} not learned")
+    if learned.untracked:
+        headline.append(f"; candidate table full: {learned.untracked:,} line occurrences not counted", style="red")
+    if not learned.proposals:
+        return headline
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("group")
+    table.add_column("docs", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("category")
+    table.add_column("rule", overflow="fold")
+    table.add_column("line", ratio=1)
+    for p in learned.proposals:
+        rule = p.rule_id if p.skipped is None else f"not learned: {p.skipped}"
+        table.add_row(
+            p.group,
+            f"{p.docs:,}",
+            f"{p.share:.0%}",
+            p.category if p.skipped is None else "",
+            rule,
+            printable(p.text),
+            style="dim" if p.skipped else None,
+        )
+    return Group(headline, table)
