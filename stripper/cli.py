@@ -618,7 +618,8 @@ def learn(
         no_url = learned.reading.no_url
         say(f"{no_url:,} documents without a URL host in {url_field!r}: grouped as {corpus_lib.NO_URL!r}")
     if dry_run:
-        console(highlight=False, soft_wrap=not sys.stdout.isatty()).print(proposals_table(learned))
+        wide = None if sys.stdout.isatty() else 200  # in a pipe or file, rule ids and lines stay whole
+        console(highlight=False, width=wide).print(proposals_table(learned))
         return
     if not quiet:
         err.print(proposals_table(learned))

@@ -1,0 +1,326 @@
+"""stripper learn: a site's repeated lines become exact-line rules; article lines stay."""
+
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from stripper import clean
+from stripper.corpus import Corpus, Document, Reading, documents, url_group
+from stripper.learn import Learner, Options, Sketch, guard, learn, learn_corpus, line_hashes, toml_string
+from stripper.rules import RuleSet, load_file
+from stripper.ruletest import check_rules
+
+PAGES = 8
+TEMPLATES = {
+    "jns": [
+        "JNS is combating the stream of misinformation with the facts.",
+        "Get the best stories faster with JNS breaking news updates",
+    ],
+    "herald": [
+        "Support independent journalism in the valley today",
+        "Herald Media Group · All rights reserved",
+    ],
+    "tribune": [
+        "The Tribune is read by 40,000 people a week.",
+        "Tip us off: tips@tribune.example",
+    ],
+}
+QUOTE = "\u201cWe will not give up,\u201d she said."  # a legitimate line shared by two articles only
+BYLINE = "By Jane Doe"
+DATELINE = "Monday, January 5, 2024"
+
+
+def article(site: str, page: int) -> list[str]:
+    """Article lines unique to one page, with the shared legitimate lines in some pages."""
+    rng = random.Random(f"{site}{page}")
+    words = ["council", "river", "budget", "school", "harbour", "election", "museum", "bridge"]
+    lines = [f"{site.title()} story {page}: the {rng.choice(words)} plan moves ahead"]
+    if page < 6:
+        lines += [BYLINE, DATELINE]
+    lines += [
+        f"Paragraph {n} of story {page} on the {rng.choice(words)}, {rng.randint(1, 99)} residents said."
+        for n in range(4)
+    ]
+    if page < 2:
+        lines.append(QUOTE)
+    if site == "jns" and page == 3:
+        # Has every word of a template line but is not it: the learned rule must keep it.
+        lines.append("Get the best stories faster with JNS breaking news updates, the editor promised readers.")
+    return lines
+
+
+def page_text(site: str, page: int) -> str:
+    first, last = TEMPLATES[site]
+    return "\n".join([first, "", *article(site, page), "", last]) + "\n"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "scraped"
+    for site in TEMPLATES:
+        (root / site).mkdir(parents=True)
+        for page in range(PAGES):
+            (root / site / f"{page}.txt").write_text(page_text(site, page), encoding="utf-8")
+    return root
+
+
+def learned_from(root: Path, **options):
+    return learn_corpus(Corpus((str(root),)), Options(**options))
+
+
+def test_learned_rules_remove_template_lines_and_keep_article_lines(corpus):
+    learned = learned_from(corpus)
+    rules = learned.ruleset()
+    assert sorted(p.text for p in learned.accepted) == sorted(line for pair in TEMPLATES.values() for line in pair)
+    for site in TEMPLATES:
+        for page in range(PAGES):
+            result = clean(page_text(site, page), rules)
+            assert sorted(r.text for r in result.removals) == sorted(TEMPLATES[site])
+            assert result.text == "\n".join(article(site, page)) + "\n"  # article lines byte for byte
+            assert {r.rule.split(".")[1] for r in result.removals} == {site}
+
+
+def test_counts_are_documents_and_shares_are_of_the_group(corpus):
+    (corpus / "jns" / "0.txt").write_text(page_text("jns", 0) + TEMPLATES["jns"][0] + "\n" * 2 + TEMPLATES["jns"][0])
+    learned = learned_from(corpus)
+    proposal = next(p for p in learned.accepted if p.text == TEMPLATES["jns"][0])
+    assert (proposal.docs, proposal.group_docs, proposal.share) == (PAGES, PAGES, 1.0)
+    assert learned.groups == {site: PAGES for site in TEMPLATES}
+
+
+def test_lines_below_the_thresholds_are_not_proposed(corpus):
+    texts = {p.text for p in learned_from(corpus).proposals}
+    assert QUOTE not in texts  # in 2 documents: below --min-docs 5
+    assert not any("Paragraph" in t for t in texts)
+    # In 6 of 8 documents: over --min-docs 5 and --min-share 0.2, but not over --min-docs 7 ...
+    assert BYLINE not in {p.text for p in learned_from(corpus, min_docs=7).proposals}
+    # ... nor --min-share 0.8 (6.4 documents of 8), while a template line (8 of 8) still is.
+    high = {p.text for p in learned_from(corpus, min_share=0.8).proposals}
+    assert BYLINE not in high and TEMPLATES["jns"][0] in high
+    # At exactly the threshold a line is proposed.
+    assert BYLINE in {p.text for p in learned_from(corpus, min_docs=6, min_share=0.75).proposals}
+
+
+def test_bylines_and_dates_repeat_but_are_not_learned(corpus):
+    learned = learned_from(corpus)
+    skipped = {p.text: p.skipped for p in learned.proposals if p.skipped}
+    assert skipped == {BYLINE: "byline", DATELINE: "date or number"}
+    assert BYLINE not in {line for rule in learned.ruleset() for line in rule.lines}
+    assert f'# not learned (byline): "{BYLINE}"' in learned.toml()
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("By Jane Doe and John Smith", "byline"),
+        ("Von Erika Mustermann", "byline"),
+        ("12.05.2023, 10:45 Uhr", "date or number"),
+        ("5 de enero de 2024", "date or number"),
+        ("2024", "date or number"),
+        ("By continuing to browse you accept cookies", None),
+        ("Share this article", None),
+        ("Read more", None),
+    ],
+)
+def test_guard(line, reason):
+    assert guard(line) == reason
+
+
+def test_counterexample_is_a_corpus_line_with_the_same_words_and_stays(corpus):
+    learned = learned_from(corpus)
+    proposal = next(p for p in learned.accepted if p.text == TEMPLATES["jns"][1])
+    assert proposal.counterexample == (
+        "Get the best stories faster with JNS breaking news updates, the editor promised readers."
+    )
+    assert not clean(proposal.counterexample, learned.ruleset()).removals
+    assert check_rules(learned.ruleset()) == []
+
+
+def test_rule_file_loads_and_passes_rules_test(corpus, tmp_path, run):
+    out = tmp_path / "rules" / "learned" / "sites.toml"
+    done = run("learn", corpus, "--out", out, rules=False)
+    assert done.returncode == 0, done.stderr
+    assert b"wrote 6 rules" in done.stderr
+    rules = load_file(out)
+    assert {r.kind for r in rules} == {"lines"} and len(rules) == 6
+    assert all(r.examples == r.lines for r in rules)
+    text = out.read_text()
+    assert "# in 8 of 8 documents (100.0%)" in text
+    tested = run("rules", "test", out, rules=False)
+    assert tested.returncode == 0, tested.stdout
+    assert b"6 rules, 7 examples checked, 0 failures" in tested.stdout
+
+
+def test_category_of_a_default_rule_that_also_matches(corpus):
+    learned = learn_corpus(Corpus((str(corpus),)), reference=RuleSet.default())
+    categories = {p.text: (p.category, p.also) for p in learned.accepted}
+    category, also = categories[TEMPLATES["jns"][1]]  # "Get the best stories faster ..." is a newsletter line
+    assert category == "newsletter" and also.startswith("newsletter.")
+    assert categories[TEMPLATES["tribune"][0]] == ("learned", None)
+
+
+def test_dry_run_writes_nothing_and_prints_the_table(corpus, tmp_path, run):
+    done = run("learn", corpus, "--dry-run", rules=False, env=None)
+    assert done.returncode == 0, done.stderr
+    assert b"6 rules learned from 24 documents in 3 groups" in done.stdout
+    assert b"learned.jns.get-the-best-stories" in done.stdout.replace(b"\n", b"")
+    assert b"[[rule]]" not in done.stdout
+    out = tmp_path / "out"
+    assert run("learn", corpus, "--dry-run", "--out", out / "x.toml", rules=False).returncode == 2
+    assert not out.exists()
+
+
+def test_without_out_the_rule_file_goes_to_stdout(corpus, run):
+    done = run("learn", corpus, "--quiet", rules=False)
+    assert done.returncode == 0 and done.stderr == b""
+    assert done.stdout.count(b"[[rule]]") == 6
+
+
+def test_jsonl_shards_grouped_by_url_host(tmp_path):
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    footer = {"jns.org": "Copyright JNS, all rights reserved", "news.example": "Sent from the News Example desk"}
+    for shard in range(2):
+        with open(shards / f"part-{shard}.jsonl", "w", encoding="utf-8") as out:
+            for n in range(6):  # the two sites interleave inside each shard
+                host = "jns.org" if n % 2 else "news.example"
+                url = f"https://{'www.' if n % 3 == 0 else ''}{host}/story/{shard}-{n}"
+                text = f"Story {shard}-{n} begins here.\nIt has a line of its own, {shard * 10 + n}.\n{footer[host]}\n"
+                out.write(json.dumps({"link": url, "body": text}) + "\n")
+            out.write('{"body": "A record without a URL.\\nCopyright JNS, all rights reserved"}\n')
+    corpus = Corpus((str(shards),), group_by="url", field="body", url_field="link")
+    learned = learn_corpus(corpus, Options(min_docs=3))
+    assert learned.groups == {"jns.org": 6, "news.example": 6, "unknown": 2}
+    assert {(p.group, p.text, p.docs) for p in learned.accepted} == {
+        ("jns.org", footer["jns.org"], 6),
+        ("news.example", footer["news.example"], 6),
+    }
+    assert {p.rule_id for p in learned.accepted} == {
+        "learned.jns-org.copyright-jns-all-rights-reserved",
+        "learned.news-example.sent-from-the-news-example-desk",
+    }
+    # Grouped as one corpus, the same records give one group.
+    one = learn_corpus(Corpus((str(shards),), group_by="none", field="body", name="crawl"), Options(min_docs=3))
+    assert one.groups == {"crawl": 14}
+
+
+def test_url_group():
+    assert url_group("https://www.JNS.org/a?b") == "jns.org"
+    assert url_group("http://news.example:8080/x") == "news.example"
+    assert url_group("not a url") == "unknown"
+    assert url_group(None) == "unknown"
+
+
+def test_bad_json_lines_are_named_and_skipped(tmp_path, run):
+    shard = tmp_path / "site" / "a.jsonl"
+    shard.parent.mkdir()
+    good = [json.dumps({"text": f"Line {n} of its own.\nFollow the Site on Mastodon\n"}) for n in range(5)]
+    shard.write_text("\n".join([good[0], "{not json", *good[1:], '{"text": 3}']) + "\n")
+    done = run("learn", tmp_path, "--dry-run", rules=False)
+    assert done.returncode == 0, done.stderr
+    assert f"{shard}:2: not valid JSON".encode() in done.stderr
+    assert f"{shard}:7: not a JSON object with a string 'text' field".encode() in done.stderr
+    assert b"Follow the Site on Mastodon" in done.stdout
+
+
+def test_missing_input_and_stdin_exit_2(tmp_path, run):
+    done = run("learn", tmp_path / "nope", rules=False)
+    assert done.returncode == 2 and b"nope: no such file or folder" in done.stderr
+    assert b"Traceback" not in done.stderr
+    assert run("learn", "-", rules=False).returncode == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = run("learn", empty, rules=False)
+    assert done.returncode == 2 and b"no documents found" in done.stderr
+
+
+def test_clean_learn_applies_learned_rules_and_names_them(corpus, tmp_path, run):
+    out = tmp_path / "cleaned"
+    report = tmp_path / "report.jsonl"
+    done = run("clean", "--learn", corpus, "--output-dir", out, "--report", report, rules=False)
+    assert done.returncode == 0, done.stderr
+    assert b"learned 6 rules from 24 documents in 3 groups" in done.stderr
+    assert (out / "herald" / "3.txt").read_text() == "\n".join(article("herald", 3)) + "\n"
+    assert not list(tmp_path.rglob("*.toml"))
+    rules = Counter(r["rule"] for line in report.read_text().splitlines() for r in json.loads(line)["removed"])
+    assert rules["learned.tribune.tip-us-off-tips-tribune-example"] == PAGES
+    assert rules["learned.herald.herald-media-group-all-rights-reserved"] == PAGES
+    # A line a default rule also removes is reported with the default rule, which comes first.
+    assert rules["donation.support-journalism"] == PAGES
+
+
+def test_clean_with_a_learned_rule_file_names_the_rule(corpus, tmp_path, run):
+    rules = tmp_path / "learned.toml"
+    assert run("learn", corpus, "--out", rules, "--quiet", rules=False).returncode == 0
+    done = run("clean", "--rules", rules, "--report", "-", "--check", corpus / "tribune" / "0.txt")
+    assert done.returncode == 1
+    removed = json.loads(done.stdout)["removed"]
+    assert [r["rule"] for r in removed] == [
+        "learned.tribune.the-tribune-is-read-by-40",
+        "learned.tribune.tip-us-off-tips-tribune-example",
+    ]
+
+
+def test_the_candidate_table_never_exceeds_its_size(corpus):
+    docs = list(documents(Corpus((str(corpus),))))
+    learner = Learner(Options(max_candidates=3, sketch_width=4096))
+    learner.count(docs)
+    learner.recount(docs)
+    assert learner.peak_candidates == len(learner.table) == 3
+    assert learner.untracked > 0
+    learned = learner.result()
+    assert len(learned.proposals) <= 3 and learned.untracked == learner.untracked
+
+
+def test_memory_option_sizes_the_sketch_and_the_table():
+    small, large = Options.from_memory(1), Options.from_memory(64)
+    assert Sketch(small.sketch_width).nbytes <= 2**20 // 2
+    assert Sketch(large.sketch_width).nbytes == 64 * 2**20 // 2
+    assert large.max_candidates == 64 * 2**20 // 2 // 512
+    assert small.max_candidates < large.max_candidates
+
+
+def test_a_tiny_sketch_overcounts_but_proposals_stay_exact(corpus):
+    big = learned_from(corpus)
+    tiny = learned_from(corpus, sketch_width=7)  # every line collides: everything is a candidate
+    assert [(p.text, p.docs) for p in tiny.proposals] == [(p.text, p.docs) for p in big.proposals]
+
+
+def test_cli_max_memory(corpus, run):
+    done = run("learn", corpus, "--max-memory", "1", "--dry-run", rules=False)
+    assert done.returncode == 0, done.stderr
+    assert b"6 rules learned" in done.stdout
+    assert "--max-memory" in run("learn", "--help", rules=False).stdout.decode()
+
+
+def test_sketch_never_undercounts():
+    rng = random.Random(7)
+    sketch, truth = Sketch(64), Counter()
+    for _ in range(2000):
+        key = f"line {rng.randint(0, 300)}"
+        truth[key] += 1
+        sketch.add(*line_hashes("g", key))
+    assert all(sketch.estimate(*line_hashes("g", key)) >= n for key, n in truth.items())
+
+
+def test_odd_lines_make_a_valid_rule_file(tmp_path):
+    odd = 'Say "hi" \\ to\tus \u2014 \u00fcber uns \x7f'
+    docs = [Document(f"d{n}", "site", f"Own line {n}.\n{odd}\n") for n in range(5)]
+    learned = learn(lambda: docs)
+    path = tmp_path / "odd.toml"
+    path.write_text(learned.toml(), encoding="utf-8")
+    rules = RuleSet(tuple(load_file(path)))
+    assert [r.lines for r in rules] == [(odd.strip(),)]
+    assert check_rules(rules) == []
+    assert toml_string("\x7f") == '"\\u007f"'
+
+
+def test_reading_skips_binary_files(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"\x00\x01binary")
+    (tmp_path / "b.txt").write_text("Text.\n")
+    reading = Reading()
+    assert [d.text for d in documents(Corpus((str(tmp_path),)), reading)] == ["Text.\n"]
+    assert reading.skipped_files == 1 and "binary" in reading.messages[0]
