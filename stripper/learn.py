@@ -140,9 +140,16 @@ class Sketch:
         return min(t[a], t[b], t[c], t[d])
 
 
-def line_hashes(group: str, key: str) -> tuple[int, int]:
+def group_hasher(group: str):
+    """The hash state of a group's name, copied for each of its lines (cheaper than hashing the name again)."""
+    return blake2b(group.encode("utf-8", "surrogatepass") + b"\x00", digest_size=16)
+
+
+def line_hashes(group: str, key: str, hasher=None) -> tuple[int, int]:
     """Two 64-bit hashes of a normalised line within its group (blake2b: the same in every process and run)."""
-    digest = blake2b(f"{group}\x00{key}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    state = (hasher or group_hasher(group)).copy()
+    state.update(key.encode("utf-8", "surrogatepass"))
+    digest = state.digest()
     return int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little") | 1
 
 
@@ -249,8 +256,9 @@ class Learner:
         sketch = self.sketch
         for document in documents:
             self.groups[document.group] = self.groups.get(document.group, 0) + 1
+            hasher = group_hasher(document.group)
             for key in distinct_lines(document.text):
-                sketch.add(*line_hashes(document.group, key))
+                sketch.add(*line_hashes(document.group, key, hasher))
                 self.pairs += 1
 
     def recount(self, documents: Iterable[Document]) -> None:
@@ -260,11 +268,12 @@ class Learner:
             threshold = thresholds.get(document.group)
             if threshold is None:  # a document pass 1 did not see (the corpus changed in between)
                 continue
+            hasher = group_hasher(document.group)
             for key, line in distinct_lines(document.text).items():
-                h1, h2 = line_hashes(document.group, key)
+                h1, h2 = line_hashes(document.group, key, hasher)
                 if self.sketch.estimate(h1, h2) >= threshold:
                     self._track(h1, document.group, key, line)
-                elif self.anchors:
+                elif self.anchors and not self.anchors.keys().isdisjoint(key.split()):
                     self._counterexample(key, line)
 
     def _track(self, h1: int, group: str, key: str, line: str) -> None:
@@ -275,26 +284,26 @@ class Learner:
                 return
             candidate = self.table[h1] = Candidate(group, key, line)
             self.peak_candidates = max(self.peak_candidates, len(self.table))
-            if candidate.words:
-                self.anchors.setdefault(max(candidate.words, key=len), []).append(candidate)
+            anchor = _anchor(key)
+            if anchor:
+                self.anchors.setdefault(anchor, []).append(candidate)
         candidate.docs += 1
 
     def _counterexample(self, key: str, line: str) -> None:
         """A line with every word of a candidate that is not the candidate itself: it must stay."""
-        words = None
-        for word in _WORD.findall(key):
-            waiting = self.anchors.get(word)
+        text = line.strip()
+        if len(text) > MAX_COUNTEREXAMPLE_CHARS or _SURROGATE.search(text):
+            return
+        words = frozenset(_WORD.findall(key))
+        for token in set(key.split()):
+            waiting = self.anchors.get(token)
             if not waiting:
                 continue
-            text = line.strip()
-            if len(text) > MAX_COUNTEREXAMPLE_CHARS or _SURROGATE.search(text):
-                return
-            words = words or frozenset(_WORD.findall(key))
             for candidate in [c for c in waiting if c.words <= words and c.key != key]:
                 candidate.counterexample = text
                 waiting.remove(candidate)
             if not waiting:
-                del self.anchors[word]
+                del self.anchors[token]
 
     def result(self, reference: RuleSet | None = None) -> Learned:
         """The proposals: tracked lines whose exact count reaches the thresholds, checked by the guards."""
@@ -334,6 +343,16 @@ class Learner:
             untracked=self.untracked,
             sketch_bytes=self.sketch.nbytes,
         )
+
+
+def _anchor(key: str) -> str | None:
+    """The word of a line that a counterexample's words are looked up by: its longest whole token.
+
+    A token of the line split at spaces, so that a line can be checked with one set operation; only a
+    counterexample with the same token (not followed by punctuation) is found.
+    """
+    tokens = [t for t in key.split() if t.isalnum()]
+    return max(tokens, key=len) if tokens else None
 
 
 def learn(
