@@ -515,10 +515,12 @@ class GroupBy(StrEnum):
 
 
 MEMORY_HELP = (
-    "Memory for counting, in MB: half for a count-min sketch (4 rows of 32-bit counters), which overcounts a "
-    "line by at most e x (document, line) pairs / counters per row with 98% probability, half for the table of "
-    "lines over the thresholds (~512 bytes each), which are recounted exactly: proposed counts are exact. "
-    "Memory does not grow with the corpus, only with the number of groups."
+    "Memory for counting, in MB. Half holds a count-min sketch (4 rows of 32-bit counters, w = MB x 2^20 / 32 "
+    "a row) that counts line hashes; it overcounts a line by at most e x P / w, P = (document, distinct line) "
+    "pairs, with 98% probability: at 256 MB (w = 8.4M), at most 13 for a million documents of 40 lines. Lines "
+    "whose estimate reaches the thresholds are recounted exactly in the other half (about 512 bytes each: "
+    "262,144 lines at 256 MB), so proposed counts are exact; if that table fills, later lines are not counted "
+    "and a warning says so. Memory does not grow with the corpus, only with the number of groups."
 )
 
 
@@ -528,7 +530,7 @@ def learn(
         list[str], typer.Argument(help="Folders or files of scraped text (*.txt) or JSON Lines (*.jsonl).")
     ],
     out: Annotated[
-        Optional[Path], typer.Option("--out", "-o", help="Write the rule file here [default: stdout].")
+        Optional[Path], typer.Option("--out", "-o", help="Write the rule file here (default: stdout).")
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the proposals as a table on stdout; write no rule file.")
@@ -553,11 +555,11 @@ def learn(
     max_memory: Annotated[float, typer.Option("--max-memory", min=1.0, help=MEMORY_HELP)] = 256.0,
     glob: Annotated[
         Optional[list[str]],
-        typer.Option("--glob", help="Files to take from folders (repeatable) [default: *.txt and *.jsonl]."),
+        typer.Option("--glob", help="Files to take from folders (repeatable; default: *.txt and *.jsonl)."),
     ] = None,
     name: Annotated[
         Optional[str],
-        typer.Option("--name", help="With --group-by none: the site's name in rule ids [default: --out's stem]."),
+        typer.Option("--name", help="With --group-by none: the site's name in rule ids (default: --out's stem)."),
     ] = None,
     no_default_rules: Annotated[
         bool, typer.Option("--no-default-rules", help="Do not give learned lines the category of a default rule.")
@@ -617,6 +619,11 @@ def learn(
     if group_by is GroupBy.url and learned.reading.no_url:
         no_url = learned.reading.no_url
         say(f"{no_url:,} documents without a URL host in {url_field!r}: grouped as {corpus_lib.NO_URL!r}")
+    if learned.untracked:
+        say(
+            f"the candidate table was full: {learned.untracked:,} line occurrences over the thresholds were not "
+            "counted, so some repeated lines may be missing; raise --max-memory"
+        )
     if dry_run:
         wide = None if sys.stdout.isatty() else 200  # in a pipe or file, rule ids and lines stay whole
         console(highlight=False, width=wide).print(proposals_table(learned))

@@ -115,7 +115,7 @@ class Sketch:
 
     def __init__(self, width: int):
         self.width = width
-        self.table = array(COUNTER, bytes(DEPTH * width * array(COUNTER).itemsize))
+        self.table = array(COUNTER, [0]) * (DEPTH * width)  # no temporary copy of the whole table
 
     @property
     def nbytes(self) -> int:
