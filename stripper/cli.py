@@ -518,9 +518,10 @@ MEMORY_HELP = (
     "Memory for counting, in MB. Half holds a count-min sketch (4 rows of 32-bit counters, w = MB x 2^20 / 32 "
     "a row) that counts line hashes; it overcounts a line by at most e x P / w, P = (document, distinct line) "
     "pairs, with 98% probability: at 256 MB (w = 8.4M), at most 13 for a million documents of 40 lines. Lines "
-    "whose estimate reaches the thresholds are recounted exactly in the other half (about 512 bytes each: "
-    "262,144 lines at 256 MB), so proposed counts are exact; if that table fills, later lines are not counted "
-    "and a warning says so. Memory does not grow with the corpus, only with the number of groups."
+    "whose estimate reaches the thresholds are recounted exactly in 3/8 (about 512 bytes each: 196,608 lines "
+    "at 256 MB), so proposed counts are exact; if that table fills, later lines are not counted and a warning "
+    "says so. 1/8 is a Bloom filter that tells copies of a document apart. Memory does not grow with the "
+    "corpus, only with the number of groups."
 )
 
 
@@ -561,6 +562,14 @@ def learn(
         Optional[str],
         typer.Option("--name", help="With --group-by none: the site's name in rule ids (default: --out's stem)."),
     ] = None,
+    count_copies: Annotated[
+        bool,
+        typer.Option(
+            "--count-copies",
+            help="Count every document. By default a document whose own lines (those not repeated enough) "
+            "equal a counted document's is a copy of it (the same article under another URL) and is not counted.",
+        ),
+    ] = False,
     no_default_rules: Annotated[
         bool, typer.Option("--no-default-rules", help="Do not give learned lines the category of a default rule.")
     ] = False,
@@ -596,7 +605,9 @@ def learn(
         globs=tuple(glob or default_globs),
         name=corpus_lib.slug(name or (out.stem if out is not None else "")) or "corpus",
     )
-    options = learn_lib.Options.from_memory(max_memory, min_docs=min_docs, min_share=min_share)
+    options = learn_lib.Options.from_memory(
+        max_memory, min_docs=min_docs, min_share=min_share, count_copies=count_copies
+    )
     err = console(stderr=True, highlight=False)
     status = err.status("learning") if err.is_terminal and not quiet else None
     if status is not None:

@@ -5,6 +5,10 @@ size (pass 1); only lines whose sketch estimate reaches their group's threshold 
 recounted exactly (pass 2), in a table of at most `max_candidates` entries. The sketch only overestimates, so
 no line over the thresholds is missed while the table has room, and the recount makes every proposed count
 exact: sketch errors cost time and table space, never a wrong rule.
+
+Copies of one article (the same story under several URLs) would make its lines look like a template, so in
+pass 2 a document counts only if its own lines (those under the threshold) differ from those of every document
+counted before; a Bloom filter of fixed size remembers them.
 """
 
 from __future__ import annotations
@@ -74,31 +78,36 @@ class Options:
     min_share: float = DEFAULT_MIN_SHARE
     sketch_width: int = 0
     max_candidates: int = 0
+    filter_bits: int = 0
+    count_copies: bool = False  # True: every document counts, copies of one article too
 
     def __post_init__(self) -> None:
         if self.min_docs < 1:
             raise ValueError("min_docs must be at least 1")
         if not 0 <= self.min_share <= 1:
             raise ValueError("min_share must be between 0 and 1")
-        if not self.sketch_width or not self.max_candidates:
-            budget = memory_split(DEFAULT_MAX_MEMORY_MB * 2**20)
-            object.__setattr__(self, "sketch_width", self.sketch_width or budget[0])
-            object.__setattr__(self, "max_candidates", self.max_candidates or budget[1])
+        budget = memory_split(DEFAULT_MAX_MEMORY_MB * 2**20)
+        for name, default in zip(("sketch_width", "max_candidates", "filter_bits"), budget, strict=True):
+            if not getattr(self, name):
+                object.__setattr__(self, name, default)
 
     @classmethod
     def from_memory(cls, megabytes: float, **thresholds) -> Options:
-        width, candidates = memory_split(int(megabytes * 2**20))
-        return cls(sketch_width=width, max_candidates=candidates, **thresholds)
+        width, candidates, bits = memory_split(int(megabytes * 2**20))
+        return cls(sketch_width=width, max_candidates=candidates, filter_bits=bits, **thresholds)
 
     def threshold(self, group_docs: int) -> int:
         """How many documents of a group of `group_docs` a line must be in."""
         return max(self.min_docs, math.ceil(self.min_share * group_docs - 1e-9))
 
 
-def memory_split(budget: int) -> tuple[int, int]:
-    """Half the budget for the sketch's counters, half for the candidate table."""
+def memory_split(budget: int) -> tuple[int, int, int]:
+    """Counters a sketch row, candidate table entries and bits of the copy filter for a budget in bytes.
+
+    Half the budget goes to the sketch, three eighths to the candidate table, one eighth to the copy filter.
+    """
     width = max(1024, budget // 2 // (DEPTH * array(COUNTER).itemsize))
-    return width, max(16, budget // 2 // ENTRY_BYTES)
+    return width, max(16, budget * 3 // 8 // ENTRY_BYTES), max(2**16, budget // 8 * 8)
 
 
 def error_bound(width: int, pairs: int) -> float:
@@ -138,6 +147,38 @@ class Sketch:
         t = self.table
         a, b, c, d = self._slots(h1, h2)
         return min(t[a], t[b], t[c], t[d])
+
+
+class CopyFilter:
+    """Which document contents were seen already: a Bloom filter of `bits` bits probed 4 times.
+
+    It never forgets a content; it may take a new content for a seen one (probability about
+    (1 - e**(-4n/bits))**4 after n documents), which only makes counts lower.
+    """
+
+    def __init__(self, bits: int):
+        self.bits = bits
+        self.array = bytearray((bits + 7) // 8)
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.array)
+
+    def add(self, h1: int, h2: int) -> bool:
+        """Remember a content; whether it was (probably) seen before."""
+        seen = True
+        for i in range(4):
+            bit = (h1 + i * h2) % self.bits
+            byte, mask = bit >> 3, 1 << (bit & 7)
+            if not self.array[byte] & mask:
+                seen = False
+                self.array[byte] |= mask
+        return seen
+
+
+def content_hashes(group: str, keys: list[str]) -> tuple[int, int]:
+    """Two 64-bit hashes of a document's own lines (in any order) within its group."""
+    return line_hashes(group, "\n".join(sorted(keys)))
 
 
 def group_hasher(group: str):
@@ -223,6 +264,7 @@ class Learned:
     peak_candidates: int = 0
     untracked: int = 0  # line occurrences over a threshold that found the candidate table full
     sketch_bytes: int = 0
+    copies: int = 0  # documents not counted because their own lines equal a counted document's
     reading: Reading | None = None  # what the first reading of the corpus skipped
 
     @property
@@ -250,6 +292,8 @@ class Learner:
         self.anchors: dict[str, list[Candidate]] = {}  # a word -> candidates still without a counterexample
         self.peak_candidates = 0
         self.untracked = 0
+        self.copies_seen = CopyFilter(self.options.filter_bits)
+        self.copies = 0  # documents not counted in pass 2: copies of a document counted before
 
     def count(self, documents: Iterable[Document]) -> None:
         """Pass 1: count every distinct line of every document, as hashes, in the sketch."""
@@ -269,12 +313,22 @@ class Learner:
             if threshold is None:  # a document pass 1 did not see (the corpus changed in between)
                 continue
             hasher = group_hasher(document.group)
+            over, own = [], []
             for key, line in distinct_lines(document.text).items():
                 h1, h2 = line_hashes(document.group, key, hasher)
                 if self.sketch.estimate(h1, h2) >= threshold:
-                    self._track(h1, document.group, key, line)
-                elif self.anchors and not self.anchors.keys().isdisjoint(key.split()):
-                    self._counterexample(key, line)
+                    over.append((h1, key, line))
+                else:
+                    own.append(key)
+                    if self.anchors and not self.anchors.keys().isdisjoint(key.split()):
+                        self._counterexample(key, line)
+            # A copy of a document (the same article under another URL) is not more evidence: a document counts
+            # only if its own lines, those under the threshold, differ from every document counted before.
+            if not self.options.count_copies and self.copies_seen.add(*content_hashes(document.group, own)):
+                self.copies += 1
+                continue
+            for h1, key, line in over:
+                self._track(h1, document.group, key, line)
 
     def _track(self, h1: int, group: str, key: str, line: str) -> None:
         candidate = self.table.get(h1)
@@ -342,6 +396,7 @@ class Learner:
             peak_candidates=self.peak_candidates,
             untracked=self.untracked,
             sketch_bytes=self.sketch.nbytes,
+            copies=self.copies,
         )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from stripper import clean
 from stripper.corpus import Corpus, Document, Reading, documents, url_group
-from stripper.learn import Learner, Options, Sketch, guard, learn, learn_corpus, line_hashes, toml_string
+from stripper.learn import CopyFilter, Learner, Options, Sketch, guard, learn, learn_corpus, line_hashes, toml_string
 from stripper.rules import RuleSet, load_file
 from stripper.ruletest import check_rules
 
@@ -279,14 +279,20 @@ def test_memory_option_sizes_the_sketch_and_the_table():
     small, large = Options.from_memory(1), Options.from_memory(64)
     assert Sketch(small.sketch_width).nbytes <= 2**20 // 2
     assert Sketch(large.sketch_width).nbytes == 64 * 2**20 // 2
-    assert large.max_candidates == 64 * 2**20 // 2 // 512
+    assert large.max_candidates == 64 * 2**20 * 3 // 8 // 512
+    assert CopyFilter(large.filter_bits).nbytes == 64 * 2**20 // 8
+    for options, budget in ((small, 2**20), (large, 64 * 2**20)):
+        used = Sketch(options.sketch_width).nbytes + options.max_candidates * 512 + options.filter_bits // 8
+        assert used <= budget
     assert small.max_candidates < large.max_candidates
 
 
 def test_a_tiny_sketch_overcounts_but_proposals_stay_exact(corpus):
     big = learned_from(corpus)
-    tiny = learned_from(corpus, sketch_width=7)  # every line collides: everything is a candidate
+    tiny = learned_from(corpus, sketch_width=7, count_copies=True)  # every line collides: all are candidates
     assert [(p.text, p.docs) for p in tiny.proposals] == [(p.text, p.docs) for p in big.proposals]
+    # With copies left out, an overloaded sketch takes documents for copies: fewer counts, never more.
+    assert learned_from(corpus, sketch_width=7).proposals == ()
 
 
 def test_cli_max_memory(corpus, run):
@@ -324,3 +330,18 @@ def test_reading_skips_binary_files(tmp_path):
     reading = Reading()
     assert [d.text for d in documents(Corpus((str(tmp_path),)), reading)] == ["Text.\n"]
     assert reading.skipped_files == 1 and "binary" in reading.messages[0]
+
+
+def test_copies_of_one_article_are_one_document(tmp_path):
+    """The same article under six URLs must not make its lines look like a template."""
+    site = tmp_path / "crawl" / "daily"
+    site.mkdir(parents=True)
+    footer = "Daily News Ltd, 1 Harbour Road"
+    copy = ["Harbour bridge to close for a month", "Works begin on Monday, the city said.", "Ferries will run."]
+    for n in range(10):
+        (site / f"story-{n}.txt").write_text(f"Story {n} of its own.\nIts paragraph number {n}.\n{footer}\n")
+    for n in range(6):  # the same article with a different date line each time
+        (site / f"copy-{n}.txt").write_text("\n".join([*copy, footer]) + "\n")
+    learned = learn_corpus(Corpus((str(tmp_path / "crawl"),)))
+    assert [(p.text, p.docs, p.group_docs) for p in learned.proposals] == [(footer, 11, 16)]
+    assert learned.copies == 5
