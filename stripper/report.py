@@ -129,8 +129,8 @@ def summary(tally: Tally, seconds: float):
     return Group(headline, table)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
 
 
 def proposals_table(learned):
@@ -151,6 +151,8 @@ def proposals_table(learned):
     skipped = len(learned.proposals) - accepted
     if skipped:
         headline.append(f"; {_plural(skipped, 'repeated line')} not learned")
+    if learned.copies:
+        headline.append(f"; {_plural(learned.copies, 'copy', 'copies')} of other documents not counted")
     if learned.untracked:
         headline.append(f"; candidate table full: {learned.untracked:,} line occurrences not counted", style="red")
     if not learned.proposals:
