@@ -166,13 +166,13 @@ def proposals_table(learned):
     table.add_column("line", ratio=1)
     for p in learned.proposals:
         rule = p.rule_id if p.skipped is None else f"not learned: {p.skipped}"
-        table.add_row(
-            p.group,
+        table.add_row(  # Text, not markup: a scraped line may well contain "[link]"
+            Text(p.group),
             f"{p.docs:,}",
             f"{p.share:.0%}",
-            p.category if p.skipped is None else "",
-            rule,
-            printable(p.text),
+            Text(p.category if p.skipped is None else ""),
+            Text(rule),
+            Text(printable(p.text)),
             style="dim" if p.skipped else None,
         )
     return Group(headline, table)
