@@ -345,3 +345,43 @@ def test_copies_of_one_article_are_one_document(tmp_path):
     learned = learn_corpus(Corpus((str(tmp_path / "crawl"),)))
     assert [(p.text, p.docs, p.group_docs) for p in learned.proposals] == [(footer, 11, 16)]
     assert learned.copies == 5
+
+
+def test_clean_learn_on_json_lines(tmp_path, run):
+    shard = tmp_path / "in" / "site" / "a.jsonl"
+    shard.parent.mkdir(parents=True)
+    records = [
+        {"id": n, "body": f"Own line {n} of the story.\nListen to the Site podcast every day\n"} for n in range(6)
+    ]
+    shard.write_text("".join(json.dumps(r) + "\n" for r in records))
+    done = run("clean", "--learn", "--jsonl", "--field", "body", tmp_path / "in", "--check", "--report", "-")
+    assert done.returncode == 1, done.stderr
+    reports = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["removed"][0]["rule"] for r in reports] == ["learned.site.listen-to-the-site-podcast-every-day"] * 6
+    assert all(len(r["removed"]) == 1 for r in reports)
+
+
+def test_clean_learn_needs_paths(run):
+    done = run("clean", "--learn", input="text\n")
+    assert done.returncode == 2 and b"--learn needs files or folders" in done.stderr
+
+
+def test_group_by_none_is_named_after_the_rule_file(corpus, tmp_path, run):
+    out = tmp_path / "all-sites.toml"
+    assert run("learn", corpus, "--group-by", "none", "--out", out, "-q", rules=False).returncode == 0
+    rules = load_file(out)
+    assert all(r.id.startswith("learned.all-sites.") for r in rules)
+    # As one group, the quote two articles of each site share is in 6 of 24 documents, over both thresholds:
+    # which is why learning groups by site by default.
+    assert sorted(r.lines[0] for r in rules) == sorted([QUOTE, *(line for pair in TEMPLATES.values() for line in pair)])
+
+
+def test_table_shows_lines_as_text_not_markup():
+    from rich.console import Console
+
+    from stripper.report import proposals_table
+
+    docs = [Document(f"d{n}", "s", f"Own {n}.\n[bold]Read[/bold] more\n") for n in range(5)]
+    console = Console(width=200, record=True)
+    console.print(proposals_table(learn(lambda: docs)))
+    assert "[bold]Read[/bold] more" in console.export_text()
