@@ -130,23 +130,24 @@ class Sketch:
     def nbytes(self) -> int:
         return len(self.table) * self.table.itemsize
 
-    def _slots(self, h1: int, h2: int) -> tuple[int, int, int, int]:
-        w = self.width
-        return h1 % w, w + (h1 + h2) % w, 2 * w + (h1 + 2 * h2) % w, 3 * w + (h1 + 3 * h2) % w
-
     def add(self, h1: int, h2: int) -> None:
         """Count one more: raise only the counters at the current minimum (conservative update)."""
-        t = self.table
-        a, b, c, d = self._slots(h1, h2)
-        low = min(t[a], t[b], t[c], t[d]) + 1
-        for slot in (a, b, c, d):
-            if t[slot] < low:
-                t[slot] = low
+        t, w = self.table, self.width
+        a, b, c, d = h1 % w, w + (h1 + h2) % w, 2 * w + (h1 + 2 * h2) % w, 3 * w + (h1 + 3 * h2) % w
+        ta, tb, tc, td = t[a], t[b], t[c], t[d]
+        low = min(ta, tb, tc, td) + 1
+        if ta < low:
+            t[a] = low
+        if tb < low:
+            t[b] = low
+        if tc < low:
+            t[c] = low
+        if td < low:
+            t[d] = low
 
     def estimate(self, h1: int, h2: int) -> int:
-        t = self.table
-        a, b, c, d = self._slots(h1, h2)
-        return min(t[a], t[b], t[c], t[d])
+        t, w = self.table, self.width
+        return min(t[h1 % w], t[w + (h1 + h2) % w], t[2 * w + (h1 + 2 * h2) % w], t[3 * w + (h1 + 3 * h2) % w])
 
 
 class CopyFilter:
