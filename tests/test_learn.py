@@ -163,18 +163,18 @@ def test_category_of_a_default_rule_that_also_matches(corpus):
 
 
 def test_dry_run_writes_nothing_and_prints_the_table(corpus, tmp_path, run):
-    done = run("learn", corpus, "--dry-run", rules=False, env=None)
+    done = run("learn", "--no-default-rules", corpus, "--dry-run", rules=False, env=None)
     assert done.returncode == 0, done.stderr
     assert b"6 rules learned from 24 documents in 3 groups" in done.stdout
     assert b"learned.jns.get-the-best-stories" in done.stdout.replace(b"\n", b"")
     assert b"[[rule]]" not in done.stdout
     out = tmp_path / "out"
-    assert run("learn", corpus, "--dry-run", "--out", out / "x.toml", rules=False).returncode == 2
+    assert run("learn", "--no-default-rules", corpus, "--dry-run", "--out", out / "x.toml", rules=False).returncode == 2
     assert not out.exists()
 
 
 def test_without_out_the_rule_file_goes_to_stdout(corpus, run):
-    done = run("learn", corpus, "--quiet", rules=False)
+    done = run("learn", "--no-default-rules", corpus, "--quiet", rules=False)
     assert done.returncode == 0 and done.stderr == b""
     assert done.stdout.count(b"[[rule]]") == 6
 
@@ -219,7 +219,7 @@ def test_bad_json_lines_are_named_and_skipped(tmp_path, run):
     shard.parent.mkdir()
     good = [json.dumps({"text": f"Line {n} of its own.\nFollow the Site on Mastodon\n"}) for n in range(5)]
     shard.write_text("\n".join([good[0], "{not json", *good[1:], '{"text": 3}']) + "\n")
-    done = run("learn", tmp_path, "--dry-run", rules=False)
+    done = run("learn", "--no-default-rules", tmp_path, "--dry-run", rules=False)
     assert done.returncode == 0, done.stderr
     assert f"{shard}:2: not valid JSON".encode() in done.stderr
     assert f"{shard}:7: not a JSON object with a string 'text' field".encode() in done.stderr
@@ -227,20 +227,20 @@ def test_bad_json_lines_are_named_and_skipped(tmp_path, run):
 
 
 def test_missing_input_and_stdin_exit_2(tmp_path, run):
-    done = run("learn", tmp_path / "nope", rules=False)
+    done = run("learn", "--no-default-rules", tmp_path / "nope", rules=False)
     assert done.returncode == 2 and b"nope: no such file or folder" in done.stderr
     assert b"Traceback" not in done.stderr
-    assert run("learn", "-", rules=False).returncode == 2
+    assert run("learn", "--no-default-rules", "-", rules=False).returncode == 2
     empty = tmp_path / "empty"
     empty.mkdir()
-    done = run("learn", empty, rules=False)
+    done = run("learn", "--no-default-rules", empty, rules=False)
     assert done.returncode == 2 and b"no documents found" in done.stderr
 
 
 def test_clean_learn_applies_learned_rules_and_names_them(corpus, tmp_path, run):
     out = tmp_path / "cleaned"
     report = tmp_path / "report.jsonl"
-    done = run("clean", "--learn", corpus, "--output-dir", out, "--report", report, rules=False)
+    done = run("clean", "--learn", corpus, "-j", "1", "--output-dir", out, "--report", report, rules=False)
     assert done.returncode == 0, done.stderr
     assert b"learned 6 rules from 24 documents in 3 groups" in done.stderr
     assert (out / "herald" / "3.txt").read_text() == "\n".join(article("herald", 3)) + "\n"
@@ -254,7 +254,7 @@ def test_clean_learn_applies_learned_rules_and_names_them(corpus, tmp_path, run)
 
 def test_clean_with_a_learned_rule_file_names_the_rule(corpus, tmp_path, run):
     rules = tmp_path / "learned.toml"
-    assert run("learn", corpus, "--out", rules, "--quiet", rules=False).returncode == 0
+    assert run("learn", "--no-default-rules", corpus, "--out", rules, "--quiet", rules=False).returncode == 0
     done = run("clean", "--rules", rules, "--report", "-", "--check", corpus / "tribune" / "0.txt")
     assert done.returncode == 1
     removed = json.loads(done.stdout)["removed"]
@@ -296,7 +296,7 @@ def test_a_tiny_sketch_overcounts_but_proposals_stay_exact(corpus):
 
 
 def test_cli_max_memory(corpus, run):
-    done = run("learn", corpus, "--max-memory", "1", "--dry-run", rules=False)
+    done = run("learn", "--no-default-rules", corpus, "--max-memory", "1", "--dry-run", rules=False)
     assert done.returncode == 0, done.stderr
     assert b"6 rules learned" in done.stdout
     assert "--max-memory" in run("learn", "--help", rules=False).stdout.decode()
@@ -368,7 +368,10 @@ def test_clean_learn_needs_paths(run):
 
 def test_group_by_none_is_named_after_the_rule_file(corpus, tmp_path, run):
     out = tmp_path / "all-sites.toml"
-    assert run("learn", corpus, "--group-by", "none", "--out", out, "-q", rules=False).returncode == 0
+    assert (
+        run("learn", "--no-default-rules", corpus, "--group-by", "none", "--out", out, "-q", rules=False).returncode
+        == 0
+    )
     rules = load_file(out)
     assert all(r.id.startswith("learned.all-sites.") for r in rules)
     # As one group, the quote two articles of each site share is in 6 of 24 documents, over both thresholds:
