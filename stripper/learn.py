@@ -448,6 +448,8 @@ def guard(text: str) -> str | None:
     if _SURROGATE.search(text):
         return "undecodable bytes"
     words = _WORD.findall(normalise(text))
+    if not words:
+        return "no words"
     if all(_NUMERIC.fullmatch(w) or w in _DATE_WORDS for w in words):
         return "date or number"
     if _BYLINE.fullmatch(text):
