@@ -641,39 +641,15 @@ def learn(
         return
     if not quiet:
         err.print(proposals_table(learned))
-    text = learned.toml()
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(learned.toml())
         return
     try:
-        _write_rules(out, text)
+        learn_lib.write_rule_file(out, learned)
     except (files.InputError, RuleError) as exc:
         raise fail(str(exc)) from None
     if not quiet:
         say(f"wrote {len(learned.accepted):,} rules to {out}")
-
-
-def _write_rules(out: Path, text: str) -> None:
-    """Write a rule file atomically, only once it loads and passes its own examples and counterexamples."""
-    from stripper.files import AtomicFile, InputError
-    from stripper.rules import load_file
-    from stripper.ruletest import check_rules
-
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError.from_os(exc, out) from None
-    target = AtomicFile(out)
-    try:
-        target.write(text.encode("utf-8"))
-        target.file.flush()
-        failures = check_rules(RuleSet(tuple(load_file(target.temp))))
-        if failures:
-            raise RuleError(f"learned rules fail their own test ({failures[0].reason}: {failures[0].text!r})", str(out))
-    except BaseException:
-        target.discard()
-        raise
-    target.commit()
 
 
 @rules_app.command("list")

@@ -14,10 +14,12 @@ counted before; a Bloom filter of fixed size remembers them.
 from __future__ import annotations
 
 import math
+import os
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from hashlib import blake2b
+from pathlib import Path
 
 import regex
 
@@ -480,6 +482,35 @@ def _rule_id(candidate: Candidate, taken: set[str]) -> str:
         rule_id = f"{base}-{n}"
     taken.add(rule_id)
     return rule_id
+
+
+def write_rule_file(path: str | os.PathLike, learned: Learned) -> None:
+    """Write the learned rules atomically, and only once the file loads and passes its own rule test.
+
+    Raises InputError (the path cannot be written) or RuleError (a learned rule fails its own example or
+    counterexample, which would be a bug).
+    """
+    from stripper.files import AtomicFile, InputError
+    from stripper.rules import RuleError, load_file
+    from stripper.ruletest import check_rules
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError.from_os(exc, path) from None
+    target = AtomicFile(path)
+    try:
+        target.write(learned.toml().encode("utf-8"))
+        target.file.flush()
+        failures = check_rules(RuleSet(tuple(load_file(target.temp))))
+        if failures:
+            first = failures[0]
+            raise RuleError(f"learned rules fail their own test ({first.reason}: {first.text!r})", str(path))
+    except BaseException:
+        target.discard()
+        raise
+    target.commit()
 
 
 def toml_string(text: str) -> str:

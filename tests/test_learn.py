@@ -1,5 +1,6 @@
 """stripper learn: a site's repeated lines become exact-line rules; article lines stay."""
 
+import dataclasses
 import json
 import random
 from collections import Counter
@@ -389,3 +390,18 @@ def test_table_shows_lines_as_text_not_markup():
     console = Console(width=200, record=True)
     console.print(proposals_table(learn(lambda: docs)))
     assert "[bold]Read[/bold] more" in console.export_text()
+
+
+def test_a_rule_file_that_fails_its_own_test_is_not_written(tmp_path):
+    from stripper.learn import Learned, Proposal, write_rule_file
+    from stripper.rules import RuleError
+
+    bad = Proposal(
+        "s", "Subscribe now", "subscribe now", 5, 5, "learned.s.subscribe-now", counterexample="SUBSCRIBE NOW!"
+    )
+    learned = Learned(proposals=(bad,), documents=5, groups={"s": 5}, options=Options())
+    with pytest.raises(RuleError, match="counterexample removed"):
+        write_rule_file(tmp_path / "out.toml", learned)
+    assert list(tmp_path.iterdir()) == []
+    write_rule_file(tmp_path / "sub" / "ok.toml", dataclasses.replace(learned, proposals=()))
+    assert load_file(tmp_path / "sub" / "ok.toml") == []
