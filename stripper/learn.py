@@ -47,16 +47,22 @@ _DATE_WORDS = frozenset(
     """
     jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august
     september october november december mon tue wed thu fri sat sun monday tuesday wednesday thursday friday
-    saturday sunday am pm gmt utc cet cest est edt pst pdt bst ist of the on at st nd rd th updated published
-    posted last januar februar märz maerz mai juni juli oktober dezember montag dienstag mittwoch donnerstag
-    freitag samstag sonntag uhr um am den der vom stand aktualisiert veröffentlicht janvier février mars avril
+    saturday sunday januar februar märz maerz mai juni juli oktober dezember montag dienstag mittwoch donnerstag
+    freitag samstag sonntag janvier février mars avril
     juin juillet août septembre octobre novembre décembre lundi mardi mercredi jeudi vendredi samedi dimanche
-    le h à mis jour publié enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
-    noviembre diciembre lunes martes miércoles jueves viernes sábado domingo de del gennaio febbraio aprile
+    enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
+    noviembre diciembre lunes martes miércoles jueves viernes sábado domingo gennaio febbraio aprile
     maggio giugno luglio agosto settembre ottobre dicembre lunedì martedì mercoledì giovedì venerdì sabato
-    domenica il alle ore janeiro fevereiro março maio junho julho setembro outubro novembro dezembro
-    segunda terça quarta quinta sexta feira sábado às januari februari maart mei augustus
-    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag om
+    domenica janeiro fevereiro março maio junho julho setembro outubro novembro dezembro
+    segunda terça quarta quinta sexta feira januari februari maart mei augustus
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    """.split()
+)
+# Words that go with a date or a time but say nothing alone ("Updated on 5 March at 10:45").
+_DATE_FILLERS = frozenset(
+    """
+    am pm gmt utc cet cest est edt pst pdt bst ist of the on at st nd rd th updated published posted last uhr um
+    den der vom stand aktualisiert veröffentlicht le h à mis jour publié de del il alle ore às om
     """.split()
 )
 _NUMERIC = regex.compile(r"\d+(?:st|nd|rd|th|h|er|e|º|ª)?")
@@ -452,7 +458,8 @@ def guard(text: str) -> str | None:
     words = _WORD.findall(normalise(text))
     if not words:
         return "no words"
-    if all(_NUMERIC.fullmatch(w) or w in _DATE_WORDS for w in words):
+    dated = [w for w in words if _NUMERIC.fullmatch(w) or w in _DATE_WORDS]
+    if dated and all(w in _DATE_FILLERS for w in words if w not in dated):
         return "date or number"
     if _BYLINE.fullmatch(text):
         return "byline"
