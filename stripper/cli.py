@@ -578,9 +578,9 @@ def learn(
     """Learn a site's boilerplate: lines repeated across many of its documents become exact-line rules.
 
     Reads the inputs twice: once to count every distinct line of every document (as hashes, in bounded
-    memory), once to recount exactly the lines over --min-docs and --min-share. Bylines and lines of only
-    dates and numbers are listed but not learned. The rule file passes `stripper rules test`; use it with
-    `stripper clean --rules FILE`.
+    memory), once to recount exactly the lines over --min-docs and --min-share; copies of one document count
+    once. Bylines, lines of only dates and numbers, and lines without a word are listed but not learned. The
+    rule file passes `stripper rules test`; use it with `stripper clean --rules FILE`.
     """
     from stripper import corpus as corpus_lib
     from stripper import files
