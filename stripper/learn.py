@@ -576,5 +576,8 @@ def _count(p: Proposal) -> str:
 
 
 def _comment(text: str) -> str:
-    """A line quoted for a TOML comment, where no control character may appear."""
+    """A line quoted for a TOML comment (no control character, no undecodable byte), cut to 120 characters."""
+    from stripper.files import printable
+
+    text = printable(text)
     return toml_string(text if len(text) <= 120 else text[:117] + "...")

@@ -407,3 +407,16 @@ def test_a_rule_file_that_fails_its_own_test_is_not_written(tmp_path):
     assert list(tmp_path.iterdir()) == []
     write_rule_file(tmp_path / "sub" / "ok.toml", dataclasses.replace(learned, proposals=()))
     assert load_file(tmp_path / "sub" / "ok.toml") == []
+
+
+def test_lines_with_undecodable_bytes_are_not_learned_and_the_file_stays_utf8(tmp_path, run):
+    site = tmp_path / "in" / "site"
+    site.mkdir(parents=True)
+    for n in range(5):  # Latin-1 bytes: kept as they are by clean, but no rule can be written for them
+        (site / f"{n}.txt").write_bytes(b"Caf\xe9 du Monde newsletter\nOwn line %d.\nShared footer line\n" % n)
+    out = tmp_path / "rules.toml"
+    done = run("learn", "--no-default-rules", tmp_path / "in", "--out", out, rules=False)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert '# not learned (undecodable bytes): "Caf\ufffd du Monde newsletter"' in text
+    assert [r.lines for r in load_file(out)] == [("Shared footer line",)]
