@@ -251,7 +251,8 @@ class Proposal:
             id=self.rule_id,
             category=self.category,
             lang="mul",
-            description=f"Line repeated in {self.docs} of {self.group_docs} documents of {self.group} (learned).",
+            description=f"Line repeated in {self.docs} of {self.group_docs} documents of {_name(self.group)} "
+            "(learned).",
             kind="lines",
             match="line",
             lines=(self.text,),
@@ -531,7 +532,8 @@ def render_toml(learned: Learned) -> str:
     """The rule file: one `lines` rule per accepted proposal, grouped by site, counts as comments."""
     options = learned.options
     out = [
-        f"# Rules learned by `stripper learn` from {learned.documents:,} documents in {len(learned.groups):,} groups:",
+        f"# Rules learned by `stripper learn` from {_plural(learned.documents, 'document')} in "
+        f"{_plural(len(learned.groups), 'group')}:",
         f"# lines in at least {options.min_docs} documents and {options.min_share:.0%} of their group's documents.",
         "# Each rule removes one exact line (compared normalised, like every rule). Review before use.",
         'lang = "mul"',
@@ -542,7 +544,7 @@ def render_toml(learned: Learned) -> str:
         by_group.setdefault(proposal.group, []).append(proposal)
     for group, proposals in by_group.items():
         accepted = [p for p in proposals if p.skipped is None]
-        out.append(f"# {group}: {learned.groups[group]:,} documents, {len(accepted)} rules")
+        out.append(f"# {_name(group)}: {_plural(learned.groups[group], 'document')}, {_plural(len(accepted), 'rule')}")
         out.append("")
         for p in accepted:
             out.extend(_rule_lines(p))
@@ -573,6 +575,17 @@ def _rule_lines(p: Proposal) -> list[str]:
 
 def _count(p: Proposal) -> str:
     return f"{p.docs:,} of {p.group_docs:,} documents ({p.share:.1%})"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _name(group: str) -> str:
+    """A group's name fit for a comment or a description: printable, on one line."""
+    from stripper.files import printable
+
+    return " ".join(printable(group).split()) or "?"
 
 
 def _comment(text: str) -> str:
