@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stripper import clean
 from stripper.corpus import Corpus, Document, Reading, documents, url_group
@@ -420,3 +422,26 @@ def test_lines_with_undecodable_bytes_are_not_learned_and_the_file_stays_utf8(tm
     text = out.read_text(encoding="utf-8")
     assert '# not learned (undecodable bytes): "Caf\ufffd du Monde newsletter"' in text
     assert [r.lines for r in load_file(out)] == [("Shared footer line",)]
+
+
+LINES = ["Share this", "Subscribe now", "Follow us", "Read more", "Own words here", "Another line", "Footer text"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    docs=st.lists(
+        st.tuples(st.sampled_from(["a", "b"]), st.lists(st.sampled_from(LINES), max_size=6)), min_size=1, max_size=30
+    ),
+    min_docs=st.integers(1, 6),
+    min_share=st.sampled_from([0.0, 0.2, 0.5]),
+    width=st.sampled_from([3, 50, 100_000]),
+)
+def test_proposals_are_exactly_the_lines_over_the_thresholds(docs, min_docs, min_share, width):
+    """Whatever the sketch's size, the proposals are the lines a brute-force count puts over the thresholds."""
+    documents_ = [Document(str(n), group, "\n".join(lines)) for n, (group, lines) in enumerate(docs)]
+    options = Options(min_docs=min_docs, min_share=min_share, sketch_width=width, count_copies=True)
+    learned = learn(lambda: documents_, options)
+    sizes = Counter(d.group for d in documents_)
+    counts = Counter((d.group, line.lower()) for d in documents_ for line in set(d.text.split("\n")) if line)
+    expected = {(g, k, n) for (g, k), n in counts.items() if n >= options.threshold(sizes[g])}
+    assert {(p.group, p.key, p.docs) for p in learned.proposals} == expected
