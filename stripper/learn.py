@@ -37,6 +37,7 @@ DEFAULT_MAX_MEMORY_MB = 256
 DEPTH = 4  # rows of the sketch: a count is off by more than the bound with probability e**-DEPTH (1.8 %)
 COUNTER = "I"  # 32-bit unsigned counters
 ENTRY_BYTES = 512  # rough cost of one tracked candidate (its line, its words, the dict slot)
+MAX_NAME = 40  # characters of a rule id's last part, made of the line's first words
 MAX_COUNTEREXAMPLE_CHARS = 300  # a counterexample is shown to a reviewer: a sentence, not a page
 
 _WORD = regex.compile(r"\w+")
@@ -479,8 +480,12 @@ def _default_match(text: str, reference: RuleSet | None) -> tuple[str | None, st
 
 def _rule_id(candidate: Candidate, taken: set[str]) -> str:
     """learned.GROUP.FIRST-WORDS: readable and stable; a line without ASCII words is named by its hash."""
-    words = _WORD.findall(candidate.key)
-    name = slug(" ".join(words[:6]))
+    name = ""
+    for word in (slug(w) for w in _WORD.findall(candidate.key)[:6]):
+        if word and name and len(name) + len(word) >= MAX_NAME:
+            break
+        name = f"{name}-{word}" if name and word else name or word
+    name = name[:MAX_NAME].strip("-")
     if not name:
         name = blake2b(candidate.key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
     base = f"{LEARNED}.{slug(candidate.group) or 'corpus'}.{name}"
