@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from contextlib import closing
 from enum import StrEnum
 from pathlib import Path
@@ -67,7 +68,11 @@ def _split(value: str | None) -> list[str]:
 
 
 def build_rules(
-    rules: list[Path] | None, no_default: bool, select: str | None, ignore: str | None, learned=None
+    rules: list[Path] | None,
+    no_default: bool,
+    select: str | None,
+    ignore: str | None,
+    learned: Callable[[RuleSet], RuleSet] | None = None,
 ) -> RuleSet:
     """The rule set the options ask for; a bad rule file exits 2 naming the file.
 
@@ -260,7 +265,7 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _learner(corpus, quiet: bool):
+def _learner(corpus, quiet: bool) -> Callable[[RuleSet], RuleSet]:
     """For `clean --learn`: a function from the loaded rules to the rules learned from the inputs."""
 
     def learned(reference: RuleSet) -> RuleSet:
