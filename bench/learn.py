@@ -126,7 +126,9 @@ def main() -> int:
     if done.returncode != 0:
         print(f"bench/learn: stripper learn exited {done.returncode}", file=sys.stderr)
         return 1
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime  # unlike wall time, not inflated by other processes on the machine
 
     sys.path.insert(0, str(ROOT))
     from stripper.rules import load_file
@@ -142,6 +144,9 @@ def main() -> int:
         "megabytes": round(size / 1e6, 1),
         "seconds": round(seconds, 1),
         "documents_per_second": round(truth["docs"] / seconds),
+        "cpu_seconds": round(cpu, 1),
+        "documents_per_cpu_second": round(truth["docs"] / cpu),
+        "load_average": round(os.getloadavg()[0], 1),
         "peak_rss_mb": round(peak_mb),
         "rules": len(learned),
         "template_lines_over_thresholds": len(expected),
