@@ -155,8 +155,9 @@ def proposals_table(learned):
         headline.append(f"; {_plural(learned.copies, 'copy', 'copies')} of other documents not counted")
     if learned.untracked:
         headline.append(f"; candidate table full: {learned.untracked:,} line occurrences not counted", style="red")
+    memory = Text(memory_note(learned), style="dim")
     if not learned.proposals:
-        return headline
+        return Group(headline, memory)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("group")
     table.add_column("docs", justify="right")
@@ -175,4 +176,17 @@ def proposals_table(learned):
             Text(printable(p.text)),
             style="dim" if p.skipped else None,
         )
-    return Group(headline, table)
+    return Group(headline, memory, table)
+
+
+def memory_note(learned) -> str:
+    """What counting held in memory, and how far the sketch may have overcounted (before the exact recount)."""
+    from stripper.learn import error_bound
+
+    options = learned.options
+    bound = error_bound(options.sketch_width, learned.pairs)
+    return (
+        f"counted {learned.pairs:,} (document, line) pairs in a {learned.sketch_bytes / 2**20:,.0f} MB sketch "
+        f"(overcount at most {bound:,.1f} with 98% probability, then recounted exactly); "
+        f"{learned.peak_candidates:,} of {options.max_candidates:,} candidate slots used"
+    )
