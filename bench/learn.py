@@ -60,7 +60,7 @@ def site_lines(index: int, rng: random.Random) -> list[tuple[str, float]]:
     return [(template.format(**values), share) for template, share in chosen]
 
 
-def generate(out: Path, docs: int, sites: int, shards: int, seed: int) -> dict:
+def generate(out: Path, docs: int, sites: int, shards: int, seed: int, body: tuple[int, int] = (8, 30)) -> dict:
     """Write the shards; return the truth: every template line with the share of pages it was put on."""
     rng = random.Random(seed)
     pool = sentences(find_corpus())
@@ -74,13 +74,13 @@ def generate(out: Path, docs: int, sites: int, shards: int, seed: int) -> dict:
             s = rng.randrange(sites)
             pages[s] += 1
             lines = [f"Story {n}: {rng.choice(pool)}"]
-            body = rng.sample(pool, rng.randint(8, 30))
+            sample = rng.sample(pool, rng.randint(*body))
             top, bottom = [], []
             for i, (line, share) in enumerate(templates[s]):
                 if rng.random() < share:
                     (top if i % 2 == 0 else bottom).append(line)
                     placed[(f"site{s:03d}.example", line)] = placed.get((f"site{s:03d}.example", line), 0) + 1
-            text = "\n".join([*top, "", *lines, *body, "", *bottom]) + "\n"
+            text = "\n".join([*top, "", *lines, *sample, "", *bottom]) + "\n"
             record = {"url": f"https://www.site{s:03d}.example/news/{n}", "text": text}
             handles[n % shards].write(json.dumps(record, ensure_ascii=False) + "\n")
     finally:
@@ -100,16 +100,21 @@ def main() -> int:
     parser.add_argument("--sites", type=int, default=50)
     parser.add_argument("--shards", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--article-lines", default="8-30", help="how many article sentences a document has, MIN-MAX (default 8-30)"
+    )
     parser.add_argument("--max-memory", default="256", help="passed to stripper learn (MB)")
     parser.add_argument("--work", type=Path, default=HERE / "out" / "learn", help="where the corpus is generated")
     parser.add_argument("--regenerate", action="store_true", help="generate the corpus even if it is there")
     args = parser.parse_args()
 
-    corpus = args.work / f"corpus-{args.docs}-{args.sites}-{args.shards}-{args.seed}"
+    low, high = (int(n) for n in args.article_lines.split("-"))
+    size_tag = "" if (low, high) == (8, 30) else f"-{low}-{high}"
+    corpus = args.work / f"corpus-{args.docs}-{args.sites}-{args.shards}-{args.seed}{size_tag}"
     if args.regenerate or not (corpus / "truth.json").exists():
         started = time.perf_counter()
         print(f"bench/learn: generating {args.docs:,} documents in {corpus}", file=sys.stderr)
-        generate(corpus, args.docs, args.sites, args.shards, args.seed)
+        generate(corpus, args.docs, args.sites, args.shards, args.seed, (low, high))
         print(f"bench/learn: generated in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     truth = json.loads((corpus / "truth.json").read_text())
     rules = args.work / "learned.toml"
