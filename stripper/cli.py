@@ -725,10 +725,13 @@ def learn(
     finally:
         if status is not None:
             status.stop()
+    reading = learned.reading
+    if reading.skipped_files + reading.skipped_records > len(reading.messages):
+        say(f"skipped in all: {reading.skipped_files:,} files and {reading.skipped_records:,} JSON Lines records")
     if not learned.documents:
         raise fail(f"no documents found in {', '.join(paths)} (files matching {', '.join(corpus.globs)})")
-    if group_by is GroupBy.url and learned.reading.no_url:
-        no_url = learned.reading.no_url
+    if group_by is GroupBy.url and reading.no_url:
+        no_url = reading.no_url
         say(f"{no_url:,} documents without a URL host in {url_field!r}: grouped as {corpus_lib.NO_URL!r}")
     if learned.untracked:
         say(

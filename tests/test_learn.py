@@ -445,3 +445,16 @@ def test_proposals_are_exactly_the_lines_over_the_thresholds(docs, min_docs, min
     counts = Counter((d.group, line.lower()) for d in documents_ for line in set(d.text.split("\n")) if line)
     expected = {(g, k, n) for (g, k), n in counts.items() if n >= options.threshold(sizes[g])}
     assert {(p.group, p.key, p.docs) for p in learned.proposals} == expected
+
+
+def test_many_bad_records_are_counted_after_the_first_messages(tmp_path, run):
+    shard = tmp_path / "site" / "a.jsonl"
+    shard.parent.mkdir()
+    shard.write_text(
+        "not json\n" * 25 + "".join(json.dumps({"text": f"Own {n}.\nSame footer\n"}) + "\n" for n in range(5))
+    )
+    done = run("learn", "--no-default-rules", tmp_path, "--dry-run", rules=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count(b"not valid JSON") == 20
+    assert b"skipped in all: 0 files and 25 JSON Lines records" in done.stderr
+    assert b"Same footer" in done.stdout
