@@ -705,6 +705,7 @@ def learn(
         globs=tuple(glob or default_globs),
         name=corpus_lib.slug(name or (out.stem if out is not None else "")) or "corpus",
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: no half-written rule file
     options = learn_lib.Options.from_memory(
         max_memory, min_docs=min_docs, min_share=min_share, count_copies=count_copies
     )
@@ -722,6 +723,8 @@ def learn(
         )
     except files.InputError as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None
     finally:
         if status is not None:
             status.stop()
@@ -751,6 +754,8 @@ def learn(
         learn_lib.write_rule_file(out, learned)
     except (files.InputError, RuleError) as exc:
         raise fail(str(exc)) from None
+    except KeyboardInterrupt:  # the temporary file is gone; --out is as it was
+        raise fail("interrupted", 130) from None
     if not quiet:
         say(f"wrote {len(learned.accepted):,} rules to {out}")
 

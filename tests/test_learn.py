@@ -458,3 +458,26 @@ def test_many_bad_records_are_counted_after_the_first_messages(tmp_path, run):
     assert done.stderr.count(b"not valid JSON") == 20
     assert b"skipped in all: 0 files and 25 JSON Lines records" in done.stderr
     assert b"Same footer" in done.stdout
+
+
+def test_sigterm_stops_learn_with_exit_130_and_no_rule_file(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import environment
+
+    shard = tmp_path / "site" / "big.jsonl"
+    shard.parent.mkdir()
+    record = json.dumps({"text": "Line of its own.\nSame footer\n"}) + "\n"
+    shard.write_text(record * 200_000)
+    out = tmp_path / "rules.toml"
+    argv = [sys.executable, "-m", "stripper", "learn", "--no-default-rules", str(tmp_path), "--out", str(out)]
+    process = subprocess.Popen(argv, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert b"interrupted" in err and b"Traceback" not in err
+    assert not out.exists()
