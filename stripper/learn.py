@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -41,6 +42,9 @@ MAX_NAME = 40  # characters of a rule id's last part, made of the line's first w
 MAX_COUNTEREXAMPLE_CHARS = 300  # a counterexample is shown to a reviewer: a sentence, not a page
 
 _WORD = regex.compile(r"\w+")
+# The words of every line read in pass 2 are looked up for counterexamples: the standard library's tokeniser
+# is a little faster there, and candidates use the same one so that their words compare.
+_TOKEN = re.compile(r"\w+")
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 # Lines made only of these words and numbers are dates, times and counters: they repeat because articles
 # share a day, not a template.
@@ -224,7 +228,7 @@ class Candidate:
     def __init__(self, group: str, key: str, text: str):
         self.group, self.key, self.text = group, key, text.strip()
         self.docs = 0
-        self.words = frozenset(_WORD.findall(key))
+        self.words = frozenset(_TOKEN.findall(key))
         self.counterexample: str | None = None
 
 
@@ -331,8 +335,10 @@ class Learner:
                     over.append((h1, key, line))
                 else:
                     own.append(key)
-                    if self.anchors and not self.anchors.keys().isdisjoint(key.split()):
-                        self._counterexample(key, line)
+                    if self.anchors:
+                        words = _TOKEN.findall(key)
+                        if not self.anchors.keys().isdisjoint(words):
+                            self._counterexample(key, line, frozenset(words))
             # A copy of a document (the same article under another URL) is not more evidence: a document counts
             # only if its own lines, those under the threshold, differ from every document counted before.
             if not self.options.count_copies and self.copies_seen.add(*content_hashes(document.group, own)):
@@ -354,13 +360,12 @@ class Learner:
                 self.anchors.setdefault(anchor, []).append(candidate)
         candidate.docs += 1
 
-    def _counterexample(self, key: str, line: str) -> None:
+    def _counterexample(self, key: str, line: str, words: frozenset[str]) -> None:
         """A line with every word of a candidate that is not the candidate itself: it must stay."""
         text = line.strip()
         if len(text) > MAX_COUNTEREXAMPLE_CHARS or _SURROGATE.search(text):
             return
-        words = frozenset(_WORD.findall(key))
-        for token in set(key.split()):
+        for token in words:
             waiting = self.anchors.get(token)
             if not waiting:
                 continue
@@ -412,13 +417,9 @@ class Learner:
 
 
 def _anchor(key: str) -> str | None:
-    """The word of a line that a counterexample's words are looked up by: its longest whole token.
-
-    A token of the line split at spaces, so that a line can be checked with one set operation; only a
-    counterexample with the same token (not followed by punctuation) is found.
-    """
-    tokens = [t for t in key.split() if t.isalnum()]
-    return max(tokens, key=len) if tokens else None
+    """The word of a line that counterexamples are looked up by (its longest): one set operation a line."""
+    words = _TOKEN.findall(key)
+    return max(words, key=len) if words else None
 
 
 def learn(

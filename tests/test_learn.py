@@ -481,3 +481,10 @@ def test_sigterm_stops_learn_with_exit_130_and_no_rule_file(tmp_path):
     assert process.returncode == 130, err
     assert b"interrupted" in err and b"Traceback" not in err
     assert not out.exists()
+
+
+def test_counterexample_found_with_punctuation_after_the_words():
+    docs = [Document(f"d{n}", "s", f"Own line {n}.\nShare this article\n") for n in range(5)]
+    docs.append(Document("d5", "s", "Readers may share this article, the editor said.\n"))
+    (proposal,) = learn(lambda: docs).accepted
+    assert proposal.counterexample == "Readers may share this article, the editor said."
