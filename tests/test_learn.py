@@ -255,7 +255,7 @@ def test_clean_learn_applies_learned_rules_and_names_them(corpus, tmp_path, run)
     assert rules["learned.tribune.tip-us-off-tips-tribune-example"] == PAGES
     assert rules["learned.herald.herald-media-group-all-rights-reserved"] == PAGES
     # A line a default rule also removes is reported with the default rule, which comes first.
-    assert rules["donation.support-journalism"] == PAGES
+    assert sum(n for rule, n in rules.items() if rule.startswith("donation.")) == PAGES
 
 
 def test_clean_with_a_learned_rule_file_names_the_rule(corpus, tmp_path, run):
