@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from contextlib import closing
 from enum import StrEnum
 from pathlib import Path
@@ -66,14 +67,25 @@ def _split(value: str | None) -> list[str]:
     return [t.strip() for t in (value or "").split(",") if t.strip()]
 
 
-def build_rules(rules: list[Path] | None, no_default: bool, select: str | None, ignore: str | None) -> RuleSet:
-    """The rule set the options ask for; a bad rule file exits 2 naming the file."""
+def build_rules(
+    rules: list[Path] | None,
+    no_default: bool,
+    select: str | None,
+    ignore: str | None,
+    learned: Callable[[RuleSet], RuleSet] | None = None,
+) -> RuleSet:
+    """The rule set the options ask for; a bad rule file exits 2 naming the file.
+
+    `learned`, if given, is called with the loaded rules and returns rules to add before --select/--ignore.
+    """
     try:
         ruleset = RuleSet() if no_default else RuleSet.default()
         if rules:
             ruleset = ruleset + RuleSet.load(rules)
-        if no_default and not rules:
-            raise RuleError("--no-default-rules needs --rules")
+        if no_default and not rules and learned is None:
+            raise RuleError("--no-default-rules needs --rules (or --learn)")
+        if learned is not None:
+            ruleset = ruleset + learned(ruleset)
         return ruleset.select(_split(select), _split(ignore))
     except RuleError as exc:
         raise fail(str(exc)) from None
@@ -133,6 +145,14 @@ def clean(
         typer.Option("--glob", help="Files to take from folders (repeatable) [default: *.txt; *.jsonl with --jsonl]."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    learn: Annotated[
+        bool,
+        typer.Option(
+            "--learn",
+            help="First learn each folder's repeated lines (like `stripper learn` with its defaults, grouped by "
+            "sub-folder) and remove them too; the learned rules are named in the report, no rule file is written.",
+        ),
+    ] = False,
 ) -> None:
     """Remove boilerplate lines from files, folders or stdin, and report why each line went.
 
@@ -143,9 +163,12 @@ def clean(
     from stripper import jsonl as jsonl_lib
     from stripper.parallel import cpu_count
 
-    ruleset = build_rules(rules, no_default_rules, select, ignore)
+    if not learn:
+        ruleset = build_rules(rules, no_default_rules, select, ignore)
     paths = paths or [STDIN]
     stdin = paths == [STDIN]
+    if learn and STDIN in paths:
+        raise fail("--learn needs files or folders: it reads them once to learn, then again to clean")
     if STDIN in paths and not stdin:
         raise fail("'-' (stdin) cannot be combined with other paths")
     if output_dir is not None and in_place:
@@ -182,6 +205,12 @@ def clean(
     if report == STDIN and (plan_write == batch.STDOUT or diff):
         raise fail("--report - needs stdout: it already carries the cleaned text or the diff")
 
+    globs = tuple(glob or (["*.jsonl"] if jsonl_mode else ["*.txt"]))
+    if learn:
+        from stripper.corpus import Corpus
+
+        corpus = Corpus(tuple(paths), field=field or "text", globs=globs, exclude=output_dir, jsonl=jsonl_mode)
+        ruleset = build_rules(rules, no_default_rules, select, ignore, learned=_learner(corpus, quiet))
     options = jsonl_lib.Options(field or "text", id_field, (on_bad_json or OnBadJson.pass_).value)
     plan = batch.Plan(
         write=plan_write,
@@ -193,7 +222,6 @@ def clean(
     )
     cleaner = batch.Cleaner(ruleset, plan)
     jobs = jobs or cpu_count()
-    globs = tuple(glob or (["*.jsonl"] if jsonl_mode else ["*.txt"]))
     run = Run(plan, check=check, quiet=quiet)
     try:
         run.open_report(report)
@@ -235,6 +263,27 @@ def clean(
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def _learner(corpus, quiet: bool) -> Callable[[RuleSet], RuleSet]:
+    """For `clean --learn`: a function from the loaded rules to the rules learned from the inputs."""
+
+    def learned(reference: RuleSet) -> RuleSet:
+        from stripper.files import InputError
+        from stripper.learn import learn_corpus
+
+        try:
+            result = learn_corpus(corpus, reference=reference)
+        except InputError as exc:
+            raise fail(str(exc)) from None
+        if not quiet:
+            say(
+                f"learned {len(result.accepted):,} rules from {result.documents:,} documents in "
+                f"{len(result.groups):,} groups (applied, not written; `stripper learn` writes them)"
+            )
+        return result.ruleset()
+
+    return learned
 
 
 class Run:
@@ -557,6 +606,158 @@ def show(
         sys.stdout.flush()
     except BrokenPipeError:
         _quiet_stdout()
+
+
+class GroupBy(StrEnum):
+    folder = "folder"
+    url = "url"
+    none = "none"
+
+
+MEMORY_HELP = (
+    "Memory for counting, in MB. Half holds a count-min sketch (4 rows of 32-bit counters, w = MB x 2^20 / 32 "
+    "a row) that counts line hashes; it overcounts a line by at most e x P / w, P = (document, distinct line) "
+    "pairs, with 98% probability: at 256 MB (w = 8.4M), at most 13 for a million documents of 40 lines. Lines "
+    "whose estimate reaches the thresholds are recounted exactly in 3/8 (about 512 bytes each: 196,608 lines "
+    "at 256 MB), so proposed counts are exact; if that table fills, later lines are not counted and a warning "
+    "says so. 1/8 is a Bloom filter that tells copies of a document apart. Memory does not grow with the "
+    "corpus, only with the number of groups."
+)
+
+
+@app.command()
+def learn(
+    paths: Annotated[
+        list[str], typer.Argument(help="Folders or files of scraped text (*.txt) or JSON Lines (*.jsonl).")
+    ],
+    out: Annotated[
+        Optional[Path], typer.Option("--out", "-o", help="Write the rule file here (default: stdout).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the proposals as a table on stdout; write no rule file.")
+    ] = False,
+    group_by: Annotated[
+        GroupBy,
+        typer.Option(
+            "--group-by",
+            help="Sites are: each folder argument's sub-folders (folder), the host of each JSON Lines record's "
+            "URL field (url), or the whole corpus (none).",
+        ),
+    ] = GroupBy.folder,
+    field: Annotated[str, typer.Option("--field", help="JSON Lines: the field holding the text.")] = "text",
+    url_field: Annotated[str, typer.Option("--url-field", help="JSON Lines: the field holding the URL.")] = "url",
+    min_docs: Annotated[
+        int, typer.Option("--min-docs", min=1, help="A line must be in at least this many documents of its site.")
+    ] = 5,
+    min_share: Annotated[
+        float,
+        typer.Option("--min-share", min=0.0, max=1.0, help="... and in at least this share of them (0.2 = 20%)."),
+    ] = 0.2,
+    max_memory: Annotated[float, typer.Option("--max-memory", min=1.0, help=MEMORY_HELP)] = 256.0,
+    glob: Annotated[
+        Optional[list[str]],
+        typer.Option("--glob", help="Files to take from folders (repeatable; default: *.txt and *.jsonl)."),
+    ] = None,
+    name: Annotated[
+        Optional[str],
+        typer.Option("--name", help="With --group-by none: the site's name in rule ids (default: --out's stem)."),
+    ] = None,
+    count_copies: Annotated[
+        bool,
+        typer.Option(
+            "--count-copies",
+            help="Count every document. By default a document whose own lines (those not repeated enough) "
+            "equal a counted document's is a copy of it (the same article under another URL) and is not counted.",
+        ),
+    ] = False,
+    no_default_rules: Annotated[
+        bool, typer.Option("--no-default-rules", help="Do not give learned lines the category of a default rule.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No table and no summary on stderr.")] = False,
+) -> None:
+    """Learn a site's boilerplate: lines repeated across many of its documents become exact-line rules.
+
+    Reads the inputs twice: once to count every distinct line of every document (as hashes, in bounded
+    memory), once to recount exactly the lines over --min-docs and --min-share; copies of one document count
+    once. Bylines, lines of only dates and numbers, and lines without a word are listed but not learned. The
+    rule file passes `stripper rules test`; use it with `stripper clean --rules FILE`.
+    """
+    from stripper import corpus as corpus_lib
+    from stripper import files
+    from stripper import learn as learn_lib
+    from stripper.report import proposals_table
+
+    if STDIN in paths:
+        raise fail("learn needs files or folders: it reads them twice")
+    if dry_run and out is not None:
+        raise fail("--dry-run writes nothing: drop --out")
+    try:
+        files.check_inputs(paths)
+    except files.InputError as exc:
+        raise fail(str(exc)) from None
+    reference = RuleSet() if no_default_rules else build_rules(None, False, None, None)
+    default_globs = corpus_lib.DEFAULT_GLOBS
+    corpus = corpus_lib.Corpus(
+        tuple(paths),
+        group_by=group_by.value,
+        field=field,
+        url_field=url_field,
+        globs=tuple(glob or default_globs),
+        name=corpus_lib.slug(name or (out.stem if out is not None else "")) or "corpus",
+    )
+    signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: no half-written rule file
+    options = learn_lib.Options.from_memory(
+        max_memory, min_docs=min_docs, min_share=min_share, count_copies=count_copies
+    )
+    err = console(stderr=True, highlight=False)
+    status = err.status("learning") if err.is_terminal and not quiet else None
+    if status is not None:
+        status.start()
+    try:
+        learned = learn_lib.learn_corpus(
+            corpus,
+            options,
+            reference,
+            warn=say,
+            on_pass=None if status is None else lambda n: status.update(f"learning: pass {n} of 2"),
+        )
+    except files.InputError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None
+    finally:
+        if status is not None:
+            status.stop()
+    reading = learned.reading
+    if reading.skipped_files + reading.skipped_records > len(reading.messages):
+        say(f"skipped in all: {reading.skipped_files:,} files and {reading.skipped_records:,} JSON Lines records")
+    if not learned.documents:
+        raise fail(f"no documents found in {', '.join(paths)} (files matching {', '.join(corpus.globs)})")
+    if group_by is GroupBy.url and reading.no_url:
+        no_url = reading.no_url
+        say(f"{no_url:,} documents without a URL host in {url_field!r}: grouped as {corpus_lib.NO_URL!r}")
+    if learned.untracked:
+        say(
+            f"the candidate table was full: {learned.untracked:,} line occurrences over the thresholds were not "
+            "counted, so some repeated lines may be missing; raise --max-memory"
+        )
+    if dry_run:
+        wide = None if sys.stdout.isatty() else 200  # in a pipe or file, rule ids and lines stay whole
+        console(highlight=False, width=wide).print(proposals_table(learned))
+        return
+    if not quiet:
+        err.print(proposals_table(learned))
+    if out is None:
+        sys.stdout.write(learned.toml())
+        return
+    try:
+        learn_lib.write_rule_file(out, learned)
+    except (files.InputError, RuleError) as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:  # the temporary file is gone; --out is as it was
+        raise fail("interrupted", 130) from None
+    if not quiet:
+        say(f"wrote {len(learned.accepted):,} rules to {out}")
 
 
 @rules_app.command("list")

@@ -129,5 +129,64 @@ def summary(tally: Tally, seconds: float):
     return Group(headline, table)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def proposals_table(learned):
+    """The proposals of `stripper learn` as a table: group, documents and share, category, rule id, line.
+
+    Lines that repeat but are no rule (bylines, dates) are listed too, dimmed, with the reason.
+    """
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    accepted = len(learned.accepted)
+    headline = Text(
+        f"{_plural(accepted, 'rule')} learned from {_plural(learned.documents, 'document')} "
+        f"in {_plural(len(learned.groups), 'group')}"
+    )
+    skipped = len(learned.proposals) - accepted
+    if skipped:
+        headline.append(f"; {_plural(skipped, 'repeated line')} not learned")
+    if learned.copies:
+        headline.append(f"; {_plural(learned.copies, 'copy', 'copies')} of other documents not counted")
+    if learned.untracked:
+        headline.append(f"; candidate table full: {learned.untracked:,} line occurrences not counted", style="red")
+    memory = Text(memory_note(learned), style="dim")
+    if not learned.proposals:
+        return Group(headline, memory)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("group")
+    table.add_column("docs", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("category")
+    table.add_column("rule", overflow="fold")
+    table.add_column("line", ratio=1)
+    for p in learned.proposals:
+        rule = p.rule_id if p.skipped is None else f"not learned: {p.skipped}"
+        table.add_row(  # Text, not markup: a scraped line may well contain "[link]"
+            Text(p.group),
+            f"{p.docs:,}",
+            f"{p.share:.0%}",
+            Text(p.category if p.skipped is None else ""),
+            Text(rule),
+            Text(printable(p.text)),
+            style="dim" if p.skipped else None,
+        )
+    return Group(headline, memory, table)
+
+
+def memory_note(learned) -> str:
+    """What counting held in memory, and how far the sketch may have overcounted (before the exact recount)."""
+    from stripper.learn import error_bound
+
+    options = learned.options
+    bound = error_bound(options.sketch_width, learned.pairs)
+    return (
+        f"counted {learned.pairs:,} (document, line) pairs in a {learned.sketch_bytes / 2**20:,.0f} MB sketch "
+        f"(overcount at most {bound:,.1f} with 98% probability, then recounted exactly); "
+        f"{learned.peak_candidates:,} of {options.max_candidates:,} candidate slots used"
+    )
