@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from stripper.engine import BOM, DEFAULT_TIMEOUT, Problem, Removal, clean, context_reach, touches
+from stripper.engine import BOM, DEFAULT_TIMEOUT, Problem, Removal, clean, context_reach, rule_view, touches
 from stripper.files import decode, split_with_endings
-from stripper.normalize import normalise
 from stripper.rules import RuleSet
 
 MIN_WINDOW = 200  # lines read before looking for a cut: small enough for pipes, large enough to be cheap
@@ -33,6 +32,8 @@ class Window:
     start: int
     text: str
     overlap: str = ""  # the last line, kept, and written by the next window instead ("" for the last window)
+    skip: frozenset[str] = frozenset()  # line rules that timed out while the stream was cut: not run on it
+    problems: tuple[Problem, ...] = ()  # those timeouts, on lines of this window (numbered in the whole text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +57,31 @@ def windows(
     candidates: list[int] = []  # buffer indexes of the non-blank lines read since the window reached min_lines
     first = 0  # a run can only start at candidates[first] or later
     plain: dict[int, str | None] = {}  # buffer index -> normalised line if nothing touches it, else None
+    # Line rules that timed out while looking for cuts: one timeout per stream, not one per line. Each window is
+    # cleaned without them, so a cut line found untouched without a rule is not removed by it after all.
+    timed_out: set[str] = set()
+    pending: list[Problem] = []  # those timeouts, for the window holding their line
 
     def untouched(i: int) -> str | None:
         if i not in plain:
             content = buffer[i].rstrip("\r\n")
-            text = normalise(content)
+            text = rule_view(content)
             # A line that normalises to nothing, or starts with a BOM (split_lines strips it), just breaks a run.
-            plain[i] = None if not text or content.startswith(BOM) or touches(text, matcher, timeout) else text
+            plain[i] = None if not text or content.startswith(BOM) or _touches(text, start + i + 1) else text
         return plain[i]
+
+    def _touches(text: str, number: int) -> bool:
+        known = set(timed_out)
+        hit = touches(text, matcher, timeout, timed_out)
+        for rule in sorted(timed_out - known):
+            pending.append(Problem(number, rule, f"regex timed out after {timeout}s; line kept"))
+        return hit
+
+    def take_problems(last: int | None) -> tuple[Problem, ...]:
+        """The pending timeouts on lines up to `last` (all with None)."""
+        mine = tuple(p for p in pending if last is None or p.line <= last)
+        pending[:] = [p for p in pending if p not in mine]
+        return mine
 
     for raw in lines:
         text = decode(raw)
@@ -87,16 +105,18 @@ def windows(
                     found = True
             if found:
                 cut = candidates[first + 1]
-                yield Window(start, "".join(buffer[: cut + 1]), buffer[cut])
+                yield Window(
+                    start, "".join(buffer[: cut + 1]), buffer[cut], frozenset(timed_out), take_problems(start + cut)
+                )
                 start += cut
                 del buffer[:cut]
                 candidates, first, plain = [], 0, {}
-    yield Window(start, "".join(buffer))
+    yield Window(start, "".join(buffer), skip=frozenset(timed_out), problems=take_problems(None))
 
 
 def clean_window(window: Window, rules: RuleSet, *, timeout: float | None = DEFAULT_TIMEOUT) -> Piece:
     """Clean one window; its text is the whole text's output for those lines (the overlap line excluded)."""
-    result = clean(window.text, rules, timeout=timeout)
+    result = clean(window.text, rules, timeout=timeout, skip=window.skip)
     text = result.text
     if window.overlap:
         assert text.endswith(window.overlap), "a window must end with a kept line"
@@ -105,7 +125,11 @@ def clean_window(window: Window, rules: RuleSet, *, timeout: float | None = DEFA
     return Piece(
         text,
         tuple(Removal(r.line + offset, r.text, r.rule, r.category) for r in result.removals),
-        tuple(Problem(p.line + offset, p.rule, p.message) for p in result.problems),
+        tuple(
+            sorted(
+                (*window.problems, *(Problem(p.line + offset, p.rule, p.message) for p in result.problems)), key=_line
+            )
+        ),
         result.lines - (1 if window.overlap else 0),
     )
 
@@ -119,3 +143,7 @@ def clean_stream(
     """
     for window in windows(lines, rules, min_lines=min_lines, timeout=timeout):
         yield clean_window(window, rules, timeout=timeout)
+
+
+def _line(problem: Problem) -> int:
+    return problem.line
