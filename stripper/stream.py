@@ -10,7 +10,12 @@ it without looking before it. That line ends one window and starts the next;
 each window is cleaned with `engine.clean`, and the line is written once.
 
 Memory is bounded by the longest stretch of the input without such a run (in
-running text, a few paragraphs); output starts after the first one.
+running text, a few paragraphs); output starts after the first one. Text dense
+with boilerplate may have no such run for megabytes, so a window is also cut
+once it holds MAX_WINDOW_CHARS, at a paragraph break where there is one: lines
+within a block's or sandwich's reach of that cut (or a repeat across it) may be
+decided differently from cleaning the whole text at once, but every output
+line is still an input line, in order, and every removal is reported.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from stripper.files import decode, split_with_endings
 from stripper.rules import RuleSet
 
 MIN_WINDOW = 200  # lines read before looking for a cut: small enough for pipes, large enough to be cheap
+MAX_WINDOW_CHARS = 1 << 20  # a window is cut here even without a safe line: memory stays flat on any input
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +53,18 @@ class Piece:
 
 
 def windows(
-    lines: Iterable[bytes], rules: RuleSet, *, min_lines: int = MIN_WINDOW, timeout: float | None = DEFAULT_TIMEOUT
+    lines: Iterable[bytes],
+    rules: RuleSet,
+    *,
+    min_lines: int = MIN_WINDOW,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_chars: int = MAX_WINDOW_CHARS,
 ) -> Iterator[Window]:
     """Cut a text, given as binary lines (a file object opened 'rb'), into windows cleanable one by one."""
     matcher = rules.matcher
     need = context_reach(matcher) + 2
     buffer: list[str] = []  # lines, with their endings, since the last cut
+    size = 0  # characters in buffer
     start = 0  # index of buffer[0] in the whole text
     candidates: list[int] = []  # buffer indexes of the non-blank lines read since the window reached min_lines
     first = 0  # a run can only start at candidates[first] or later
@@ -87,6 +99,15 @@ def windows(
         text = decode(raw)
         for line in split_with_endings(text) if "\r" in text else (text,):
             buffer.append(line)
+            size += len(line)
+            if size > max_chars and len(buffer) > 1:
+                cut = _forced_cut(buffer)
+                yield Window(start, "".join(buffer[:cut]), "", frozenset(timed_out), take_problems(start + cut))
+                start += cut
+                del buffer[:cut]
+                size = sum(map(len, buffer))
+                candidates, first, plain = [], 0, {}
+                continue
             if len(buffer) <= min_lines or not line.strip():
                 continue
             candidates.append(len(buffer) - 1)
@@ -110,8 +131,22 @@ def windows(
                 )
                 start += cut
                 del buffer[:cut]
+                size = sum(map(len, buffer))
                 candidates, first, plain = [], 0, {}
     yield Window(start, "".join(buffer), skip=frozenset(timed_out), problems=take_problems(None))
+
+
+def _forced_cut(buffer: list[str]) -> int:
+    """Where to end a window that found no safe cut: after the last blank line of its second half, else before
+    its last line. The next window never starts with a BOM (split_lines would take it for the text's own).
+    """
+    for i in range(len(buffer) - 1, len(buffer) // 2, -1):
+        if not buffer[i - 1].strip() and buffer[i].strip() and not buffer[i].startswith(BOM):
+            return i
+    cut = len(buffer) - 1
+    while cut > 1 and buffer[cut].startswith(BOM):
+        cut -= 1
+    return cut
 
 
 def clean_window(window: Window, rules: RuleSet, *, timeout: float | None = DEFAULT_TIMEOUT) -> Piece:
