@@ -170,13 +170,19 @@ def clean_window(window: Window, rules: RuleSet, *, timeout: float | None = DEFA
 
 
 def clean_stream(
-    lines: Iterable[bytes], rules: RuleSet, *, min_lines: int = MIN_WINDOW, timeout: float | None = DEFAULT_TIMEOUT
+    lines: Iterable[bytes],
+    rules: RuleSet,
+    *,
+    min_lines: int = MIN_WINDOW,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_chars: int = MAX_WINDOW_CHARS,
 ) -> Iterator[Piece]:
     """Clean a text given as binary lines, yielding output as soon as each window is decided.
 
-    Joined, the pieces' texts equal `clean(whole text).text`, and their removals its removals.
+    Joined, the pieces' texts equal `clean(whole text).text`, and their removals its removals (but see
+    MAX_WINDOW_CHARS).
     """
-    for window in windows(lines, rules, min_lines=min_lines, timeout=timeout):
+    for window in windows(lines, rules, min_lines=min_lines, timeout=timeout, max_chars=max_chars):
         yield clean_window(window, rules, timeout=timeout)
 
 

@@ -5,9 +5,10 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
-from conftest import ARTICLE, ARTICLE_CLEANED, SEED_RULES, command, environment
+from conftest import ARTICLE, ARTICLE_CLEANED, RULES, SEED_RULES, command, environment
 
 from stripper import RuleSet, clean
 from stripper.batch import IN_PLACE, Cleaner, Plan
@@ -73,3 +74,63 @@ def test_a_full_disk_keeps_the_original_and_the_run_goes_on(tmp_path, monkeypatc
     assert (root / "a.txt").read_text() == ARTICLE  # untouched
     assert (root / "b.txt").read_text() == ARTICLE_CLEANED  # the run went on
     assert sorted(p.name for p in root.iterdir()) == ["a.txt", "b.txt"]  # no temp file left
+
+
+def unreadable_folder(root):
+    """A folder of good files among a dangling link, a named pipe and a folder named like a text file."""
+    root.mkdir()
+    for name in ("a.txt", "c.txt", "e.txt"):
+        (root / name).write_text(ARTICLE)
+    (root / "b.txt").symlink_to(root / "gone.txt")
+    os.mkfifo(root / "d.txt")  # reading it would wait forever for a writer
+    (root / "dir.txt").mkdir()
+    return root
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_unreadable_files_are_reported_and_the_rest_cleaned(run, tmp_path, jobs):
+    root = unreadable_folder(tmp_path / "in")
+    proc = run("clean", "-q", "--jobs", jobs, root, "--output-dir", tmp_path / "out", timeout=20)
+    assert proc.returncode == 2  # something could not be done
+    assert sorted(proc.stderr.decode().splitlines()) == [
+        f"stripper: {root / 'b.txt'}: No such file or directory",
+        f"stripper: {root / 'd.txt'}: not a regular file (a named pipe); skipped",
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.txt", "c.txt", "e.txt"]
+    assert all(p.read_text() == ARTICLE_CLEANED for p in (tmp_path / "out").iterdir())
+
+
+def test_a_file_that_cannot_be_read_is_reported_in_place(tmp_path, monkeypatch):
+    """Permission denied, as a non-root user meets it (root reads anything, so the failure is simulated)."""
+    from typer.testing import CliRunner
+
+    from stripper.cli import app
+
+    root = tmp_path / "in"
+    root.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (root / name).write_text(ARTICLE)
+    real = Path.read_bytes
+
+    def read_bytes(path):
+        if path.name == "b.txt":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = CliRunner().invoke(app, ["clean", *RULES, "-q", "--jobs", "1", "--in-place", str(root)])
+    assert result.exit_code == 2
+    assert f"{root / 'b.txt'}: Permission denied" in result.stderr
+    assert [(root / n).read_text() for n in ("a.txt", "b.txt", "c.txt")] == [ARTICLE_CLEANED, ARTICLE, ARTICLE_CLEANED]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_a_mode_000_file_is_reported_and_the_rest_cleaned(run, tmp_path):
+    root = tmp_path / "in"
+    root.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (root / name).write_text(ARTICLE)
+    (root / "a.txt").chmod(0)
+    proc = run("clean", "-q", root, "--output-dir", tmp_path / "out")
+    assert proc.returncode == 2 and "a.txt: Permission denied" in proc.stderr.decode()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["b.txt"]

@@ -5,11 +5,11 @@ import json
 import time
 
 import pytest
-from conftest import ARTICLE, ARTICLE_CLEANED
+from conftest import ARTICLE, ARTICLE_CLEANED, SEED_RULES
 
 from stripper import RuleSet, clean
 from stripper.engine import MAX_RULE_CHARS
-from stripper.stream import clean_stream
+from stripper.stream import clean_stream, windows
 
 EVIL = """\
 category = "ads"
@@ -122,3 +122,18 @@ def test_a_broken_rule_file_stops_the_run_before_anything_is_written(run, tmp_pa
     for word in words:
         assert word in err
     assert (tmp_path / "a.txt").read_text() == ARTICLE
+
+
+def test_a_stream_dense_with_boilerplate_is_cut_at_max_chars():
+    """No run of plain lines to cut at: windows are cut by size, and the output is still the input minus
+    reported lines, in order (here the same as cleaning the whole text, as the cuts fall on paragraph breaks)."""
+    rules = RuleSet.load([SEED_RULES])
+    text = "".join(f"Story {i} of the day.\n\n{ARTICLE}" for i in range(400))  # 200 KB, never 10 plain lines in a row
+    found = list(windows(io.BytesIO(text.encode()), rules, max_chars=20_000))
+    assert len(found) >= 7
+    assert all(len(w.text) <= 20_000 + 100 for w in found)
+    assert "".join(w.text[: len(w.text) - len(w.overlap)] for w in found) == text
+    pieces = list(clean_stream(io.BytesIO(text.encode()), rules, max_chars=20_000))
+    whole = clean(text, rules)
+    assert "".join(p.text for p in pieces) == whole.text
+    assert [r for p in pieces for r in p.removals] == list(whole.removals)
