@@ -119,14 +119,26 @@ def clean(
 
 
 def rule_view(content: str) -> str:
-    """The line as rules see it: normalised, or "" for a blank line.
+    """The line as rules see it: normalised (undecodable bytes read as Windows-1252), or "" for a blank line.
 
     A line longer than MAX_RULE_CHARS is only stripped: no rule runs on it, and normalising it would cost
     a string per word (gigabytes for a 50 MB line).
     """
     if len(content) > MAX_RULE_CHARS:
         return content.strip()
+    if not content.isascii() and _UNDECODED.search(content):
+        content = _UNDECODED.sub(_as_cp1252, content)
     return normalise(content) if content and not content.isspace() else ""
+
+
+# Bytes that are not UTF-8 reach a line as surrogates (surrogateescape). In scraped news they are nearly always
+# Latin-1 or Windows-1252, so rules see them as that: "Publicit\xe9" is removed like "Publicité". Only the
+# rules' view changes; kept lines come out with their original bytes.
+_UNDECODED = re.compile("[\udc80-\udcff]+")
+
+
+def _as_cp1252(found: re.Match) -> str:
+    return bytes(ord(c) - 0xDC00 for c in found.group()).decode("cp1252", "replace")
 
 
 Verdict = tuple[str, str] | None  # (rule id, category) of the reason a line goes, or None: kept

@@ -23,6 +23,7 @@ def decode(data: bytes) -> str:
 
 
 UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+UTF32_LE_BOM = b"\xff\xfe\x00\x00"
 BINARY = "binary"
 SNIFF_BYTES = 8192
 
@@ -34,6 +35,8 @@ def sniff(head: bytes) -> str:
     Anything else (Latin-1, cp1252, broken UTF-8) is read as UTF-8 with the undecodable bytes kept
     as they are: kept lines come out byte for byte, and rules match on the decodable part.
     """
+    if head.startswith(UTF32_LE_BOM):  # starts like UTF-16 LE, but is UTF-32: not read, like any NUL bytes
+        return BINARY
     codec = UTF16_BOMS.get(head[:2])
     if codec:
         return codec
