@@ -134,3 +134,46 @@ def test_a_mode_000_file_is_reported_and_the_rest_cleaned(run, tmp_path):
     proc = run("clean", "-q", root, "--output-dir", tmp_path / "out")
     assert proc.returncode == 2 and "a.txt: Permission denied" in proc.stderr.decode()
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["b.txt"]
+
+
+def descendants(pid: int) -> list[int]:
+    found, i = [pid], 0
+    while i < len(found):
+        for task in os.listdir(f"/proc/{found[i]}/task") if os.path.exists(f"/proc/{found[i]}") else ():
+            with open(f"/proc/{found[i]}/task/{task}/children") as f:
+                found += [int(p) for p in f.read().split()]
+        i += 1
+    return found[1:]
+
+
+def test_workers_end_when_the_main_process_is_killed(tmp_path):
+    """SIGKILL (a scheduler's timeout, the OOM killer) leaves no worker behind waiting forever."""
+    root = tmp_path / "in"
+    root.mkdir()
+    for i in range(200):
+        (root / f"{i:04}.txt").write_text(BIG)
+    proc = subprocess.Popen(
+        command("clean", "-q", "--jobs", "2", str(root), "--output-dir", str(tmp_path / "out")),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment(),
+    )  # fmt: skip
+    workers: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(workers) < 2 and time.monotonic() < deadline:  # the fork server and its workers
+        workers = descendants(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers)
+    assert all(p.read_text() == BIG for p in root.iterdir())
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
