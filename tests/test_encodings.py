@@ -74,7 +74,7 @@ def test_latin1_bytes_survive_and_ascii_rules_still_match(run):
     assert proc.stdout == b"Caf\xe9 owners protest new rent rules.\nM\xfcller said the plan was unfair.\n"
 
 
-def test_latin1_and_cp1252_lines_meet_the_rules_and_keep_their_bytes(run):
+def test_latin1_and_cp1252_lines_meet_the_rules_and_keep_their_bytes(run, tmp_path):
     """Rules read undecodable bytes as Windows-1252: 'Publicit\\xe9' goes like 'Publicité'; kept lines keep bytes."""
     data = (
         b"Le conseil municipal a vot\xe9 mardi.\r\n"
@@ -82,15 +82,14 @@ def test_latin1_and_cp1252_lines_meet_the_rules_and_keep_their_bytes(run):
         b"\x93Jetzt spenden\x94\r\n"  # cp1252 quotes
         b"La r\xe9forme entre en vigueur en janvier, \x80 100 par m\xe9nage.\r\n"
     )
-    proc = run("clean", "--report", "-", "--check", input=data, rules=False)
-    record = json.loads(proc.stdout)
+    proc = run("clean", "--report", tmp_path / "report.jsonl", input=data, rules=False)
+    assert proc.stdout == data.replace(b"Publicit\xe9\r\n\x93Jetzt spenden\x94\r\n", b"")
+    record = json.loads((tmp_path / "report.jsonl").read_bytes())
     assert [(r["line"], r["rule"]) for r in record["removed"]] == [
         (2, "ads.fr-publicite"),
         (3, "donation.de-unterstuetzen"),
     ]
     assert base64.b64decode(record["removed"][0]["bytes"]) == b"Publicit\xe9"
-    proc = run("clean", input=data, rules=False)
-    assert proc.stdout == data.replace(b"Publicit\xe9\r\n\x93Jetzt spenden\x94\r\n", b"")
 
 
 def test_utf32_is_refused_as_binary(run, tmp_path):
