@@ -65,7 +65,10 @@ def toml_value(value) -> str:
 
 
 def toml_document(top: dict, rules: list[dict], array_of_tables: bool) -> str:
-    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in top.items() if k != "rule"]
+    """A TOML file: `top` keys, then the rules; a top-level "rule" of any type stands in when there are none."""
+    lines = [f"{toml_key(k)} = {toml_value(v)}" for k, v in top.items() if k != "rule" or not rules]
+    if not rules:
+        return "\n".join(lines) + "\n"
     if array_of_tables:
         for rule in rules:
             lines.append("[[rule]]")
