@@ -220,7 +220,7 @@ def clean_jsonl(inputs: Iterable[JsonlInput], cleaner: Cleaner, *, jobs: int) ->
     def batches() -> Iterator[Batch]:
         for number, source in enumerate(inputs):
             started.append(source)
-            yield from _batches(source, number)
+            yield from read_batches(source, number)
 
     sink: AtomicFile | None = None
     broken = False  # the current input will not be written: its remaining batches are only reported
@@ -255,8 +255,8 @@ def clean_jsonl(inputs: Iterable[JsonlInput], cleaner: Cleaner, *, jobs: int) ->
             sink.discard()
 
 
-def _batches(source: JsonlInput, number: int) -> Iterator[Batch]:
-    """The batches of one input; a read error ends it with an error batch."""
+def read_batches(source: JsonlInput, number: int) -> Iterator[Batch]:
+    """The batches of one input; a read error ends it with an error batch. Also how a Dask task reads its shard."""
     first, lines, size = 1, [], 0
     try:
         with open(source.item.path, "rb") if source.stream is None else nullcontext(source.stream) as stream:

@@ -392,6 +392,24 @@ class Run:
         self.task = self.progress.add_task("cleaning", total=size or None, files=0, count=count)
         self.progress.start()
 
+    def progress_over_shards(self, count: int) -> None:
+        """A progress bar in shards (stripper dask), on a terminal, unless quiet."""
+        if self.quiet or not self.err.is_terminal or not count:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("shards, {task.fields[docs]:,} documents"),
+            TimeRemainingColumn(),
+            console=self.err,
+            transient=True,
+        )
+        self.task = self.progress.add_task("cleaning", total=count, docs=0)
+        self.progress.start()
+
     def close(self) -> None:
         if self.progress is not None:
             self.progress.stop()
@@ -435,6 +453,83 @@ class _Counted:
         for line in self.stream:
             self.bytes += len(line)
             yield line
+
+
+@app.command("dask")
+def dask_command(
+    shards: Annotated[
+        list[str],
+        typer.Argument(
+            help="JSON Lines shards: files, folders (every *.jsonl[.gz] below), globs, or fsspec URLs (s3://...)."
+        ),
+    ],
+    output_dir: Annotated[
+        str, typer.Option("--output-dir", "-o", help="Cleaned shards go here (a folder or URL); reports to _reports/.")
+    ],
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option("--scheduler", help="A running Dask scheduler (tcp://host:8786); default: a local cluster."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=0, help="Local cluster only: worker processes; 0: one per core.")
+    ] = 0,
+    rules: RulesOpt = None,
+    no_default_rules: NoDefaultOpt = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    field: Annotated[str, typer.Option("--field", help="Field of each record to clean.")] = "text",
+    id_field: Annotated[
+        Optional[str], typer.Option("--id-field", help="Name documents in reports by this field.")
+    ] = None,
+    on_bad_json: Annotated[
+        OnBadJson,
+        typer.Option("--on-bad-json", help="A line that is not an object with the field: pass, skip or error."),
+    ] = OnBadJson.pass_,
+    connect_timeout: Annotated[
+        float, typer.Option("--connect-timeout", min=0.1, help="Seconds to reach the scheduler and find a worker.")
+    ] = 30.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Clean JSON Lines shards on a Dask cluster, one task per shard: like `clean --jsonl --output-dir --report`.
+
+    Each shard's records come out as `clean --jsonl` writes them, below OUTPUT_DIR at the place that
+    `clean --output-dir` gives a file; its report goes to the same place below OUTPUT_DIR/_reports.
+    Needs stripper's dask extra (README: At scale).
+    """
+    from stripper import distributed
+    from stripper import jsonl as jsonl_lib
+    from stripper.batch import OUTPUT_DIR, Plan
+    from stripper.files import InputError
+
+    ruleset = build_rules(rules, no_default_rules, select, ignore)
+    options = jsonl_lib.Options(field, id_field, on_bad_json.value)
+    try:
+        distributed.require(["fsspec"])  # bad paths are found before Dask, slow to import, is loaded
+        found = distributed.find_shards(shards, output_dir)
+        distributed.require(["distributed"])
+    except distributed.MissingExtra as exc:
+        raise fail(str(exc)) from None
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    run = Run(Plan(write=OUTPUT_DIR, report=True, jsonl=options), check=False, quiet=quiet)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with distributed.connect(scheduler, workers=workers, timeout=connect_timeout) as client:
+            run.started = time.perf_counter()  # the summary's throughput is the cleaning's, not the cluster's start
+            run.progress_over_shards(len(found))
+            for result in distributed.clean_shards(client, found, ruleset, options):
+                for message in result.messages:
+                    say(message)
+                run.tally.merge(result.tally)
+                run.fatal = run.fatal or result.fatal
+                if run.progress is not None:
+                    run.progress.update(run.task, advance=1, docs=run.tally.documents)
+            run.close()
+    except distributed.ClusterError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None
+    raise typer.Exit(run.exit_code())
 
 
 @app.command()

@@ -286,10 +286,10 @@ def _parse_rule(entry: object, index: int, defaults: dict, path: str, text: str)
         kind=kind,
         match=match,
         phrases=phrases,
-        pattern=fields.get("pattern"),
+        pattern=_casefold_literals(fields.get("pattern")),
         lines=lines,
-        start=fields.get("start"),
-        end=fields.get("end"),
+        start=_casefold_literals(fields.get("start")),
+        end=_casefold_literals(fields.get("end")),
         max_lines=integer("max_lines", DEFAULT_MAX_LINES),
         max_words=integer("max_words", DEFAULT_MAX_WORDS),
         keywords=tuple(normalise(k) for k in strings("keywords")),
@@ -298,6 +298,12 @@ def _parse_rule(entry: object, index: int, defaults: dict, path: str, text: str)
         source=path,
         source_line=line,
     )
+
+
+def _casefold_literals(source: str | None) -> str | None:
+    """Regexes meet casefolded lines, and casefolding turns 'ß' into 'ss': a pattern that says 'außerdem' would
+    never match. 'ß' has no meaning in regex syntax, so rewriting it is safe."""
+    return source.replace("ß", "ss").replace("ẞ", "ss") if source else source
 
 
 def _compile_check(rule: Rule) -> None:

@@ -131,3 +131,15 @@ def test_derived_keywords_are_required_literals():
     assert derive_keywords(r"foo(?=bar)") == ("foo",)
     assert derive_keywords(r"(?:newsletter|abonnieren)") == ("abonnieren", "newsletter")
     assert derive_keywords(r"\d+") is None
+
+
+def test_sharp_s_in_a_pattern_meets_casefolded_lines(tmp_path):
+    """Lines are casefolded ('ß' -> 'ss') before matching, so a pattern written with 'ß' must still match."""
+    from stripper import clean
+
+    text = GOOD.replace('phrases = ["advertisement"]\nmatch = "line"', "pattern = '^lesen sie außerdem:'")
+    text = text.replace('examples = ["Advertisement"]', 'examples = ["Lesen Sie außerdem: Wahl in Berlin"]')
+    rules = RuleSet.load([write(tmp_path, text)])
+    for line in ["Lesen Sie außerdem: Wahl in Berlin", "LESEN SIE AUSSERDEM: Wahl", "Lesen Sie ausserdem: Wahl"]:
+        assert [r.rule for r in clean(line + "\n", rules).removals] == ["ads.marker"], line
+    assert not clean("Lesen Sie auch: Wahl\n", rules).removals
