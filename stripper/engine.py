@@ -342,6 +342,12 @@ def assemble(contents: Sequence[str], endings: Sequence[str], removed: Sequence[
     def emit(i: int) -> None:
         out.append(contents[i] + endings[i])
 
+    def emit_blank(i: int) -> None:
+        """A blank line kept where lines were removed; a bare "\n" right after a lone "\r" would merge with it
+        into one "\r\n" line, so it is left out like the rest of the collapsed run."""
+        if not (contents[i] == "" and endings[i] == "\n" and out and out[-1].endswith("\r")):
+            emit(i)
+
     def gap(lo: int, hi: int, edge: str | None) -> None:
         """Blank lines of [lo, hi): all of them if nothing there was removed, else one run."""
         if not any(removed[lo:hi]):
@@ -359,13 +365,13 @@ def assemble(contents: Sequence[str], endings: Sequence[str], removed: Sequence[
             while i > lo and blank[i - 1]:
                 i -= 1
             for j in range(i, hi):
-                emit(j)
+                emit_blank(j)
             return
         i = lo
         while i < hi and not blank[i]:
             i += 1
         while i < hi and blank[i]:
-            emit(i)
+            emit_blank(i)
             i += 1
 
     gap(0, kept[0], "head")

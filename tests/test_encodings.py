@@ -156,3 +156,16 @@ def test_binary_single_file_and_in_place_are_left_alone(run, tmp_path):
     assert (proc.returncode, proc.stdout) == (0, data) and b"looks binary" in proc.stderr
     proc = run("clean", "-q", path, "--in-place")
     assert proc.returncode == 0 and path.read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        (b"0\rAdvertisement\n\n", b"0\r"),
+        (b"A\rAdvertisement\n\nB\n", b"A\rB\n"),
+        (b"A\rAdvertisement\n \nB\n", b"A\r \nB\n"),
+    ],
+)
+def test_a_removal_never_joins_a_lone_cr_and_a_blank_line_into_crlf(run, text, cleaned):
+    """'A\\r' then a removed line then '\\n' would come out as 'A\\r\\n': one line where there were two."""
+    assert run("clean", input=text).stdout == cleaned
