@@ -84,9 +84,7 @@ def _orphan_watch(main: int) -> None:
         time.sleep(ORPHAN_CHECK_SECONDS)
         try:
             os.kill(main, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # the pid was reused by another user's process: ours is gone
+        except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user's process
             os._exit(1)
 
 
