@@ -384,7 +384,7 @@ class Run:
             return
         counted = _Counted(handle)
         document = Tally()
-        removals = []
+        removals, problems = [], []
         kept_chars = 0
         to_stdout = self.plan.write == "stdout"
         try:
@@ -397,6 +397,7 @@ class Run:
                     kept_chars += len(piece.text)
                     if self.plan.report:
                         removals.extend(piece.removals)
+                        problems.extend(piece.problems)
                     for p in piece.problems:
                         say(f"{source}:{p.line}: {p.rule}: {p.message}")
         except OSError as exc:
@@ -410,7 +411,8 @@ class Run:
         self.tally.merge(document)
         if self.plan.report:
             removed_chars = sum(len(r.text) for r in removals)
-            self.write_report(dumps(document_record(source, document.lines, removals, kept_chars, removed_chars)))
+            record = document_record(source, document.lines, removals, kept_chars, removed_chars, problems)
+            self.write_report(dumps(record))
         if self.check and not self.quiet and document.changed:
             say(would_clean(source, document.removed))
 

@@ -13,6 +13,9 @@ from stripper.rules import RuleSet
 
 BOM = "\ufeff"
 DEFAULT_TIMEOUT = 0.25  # seconds one regex may spend on one line
+# No boilerplate line is this long (normalised characters): longer lines are kept without running any rule on
+# them, so that a 50 MB line (minified JSON, a text with no line breaks) costs a pass over it, not a rule scan.
+MAX_RULE_CHARS = 10_000
 
 # The context pass: a short unmatched line between two removed lines of one of
 # these categories is part of the same box ("Israel is at war." in a donation
@@ -93,10 +96,20 @@ def split_lines(text: str) -> tuple[list[str], list[str]]:
     return contents, endings
 
 
-def clean(text: str, rules: RuleSet, *, timeout: float | None = DEFAULT_TIMEOUT, source: str | None = None) -> Result:
-    """Remove boilerplate lines from `text`; kept lines come out unchanged, with their endings."""
+def clean(
+    text: str,
+    rules: RuleSet,
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    source: str | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> Result:
+    """Remove boilerplate lines from `text`; kept lines come out unchanged, with their endings.
+
+    `skip`: ids of line rules not to run (rules that already timed out earlier in the same stream).
+    """
     contents, endings = split_lines(text)
-    verdicts, problems = decide(contents, rules.matcher, timeout=timeout)
+    verdicts, problems = decide(contents, rules.matcher, timeout=timeout, skip=skip)
     removals = tuple(Removal(i + 1, contents[i], *v) for i, v in enumerate(verdicts) if v is not None)
     if not removals:
         return Result(text, text, (), tuple(problems), len(contents), source)
@@ -105,19 +118,46 @@ def clean(text: str, rules: RuleSet, *, timeout: float | None = DEFAULT_TIMEOUT,
     return Result(text, bom + cleaned, removals, tuple(problems), len(contents), source)
 
 
+def rule_view(content: str) -> str:
+    """The line as rules see it: normalised (undecodable bytes read as Windows-1252), or "" for a blank line.
+
+    A line longer than MAX_RULE_CHARS is only stripped: no rule runs on it, and normalising it would cost
+    a string per word (gigabytes for a 50 MB line).
+    """
+    if len(content) > MAX_RULE_CHARS:
+        return content.strip()
+    if not content.isascii() and _UNDECODED.search(content):
+        content = _UNDECODED.sub(_as_cp1252, content)
+    return normalise(content) if content and not content.isspace() else ""
+
+
+# Bytes that are not UTF-8 reach a line as surrogates (surrogateescape). In scraped news they are nearly always
+# Latin-1 or Windows-1252, so rules see them as that: "Publicit\xe9" is removed like "Publicité". Only the
+# rules' view changes; kept lines come out with their original bytes.
+_UNDECODED = re.compile("[\udc80-\udcff]+")
+
+
+def _as_cp1252(found: re.Match) -> str:
+    return bytes(ord(c) - 0xDC00 for c in found.group()).decode("cp1252", "replace")
+
+
 Verdict = tuple[str, str] | None  # (rule id, category) of the reason a line goes, or None: kept
 
 
 def decide(
-    contents: Sequence[str], matcher: Matcher, *, timeout: float | None = DEFAULT_TIMEOUT
+    contents: Sequence[str],
+    matcher: Matcher,
+    *,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    skip: frozenset[str] = frozenset(),
 ) -> tuple[list[Verdict], list[Problem]]:
     """Which lines go: rule matches, then block rules, then the context pass, until nothing changes."""
     problems: list[Problem] = []
-    skip: set[str] = set()
-    norms = [normalise(c) if c and not c.isspace() else "" for c in contents]
+    skip = set(skip)
+    norms = [rule_view(c) for c in contents]
     verdicts: list[Verdict] = [None] * len(contents)
     for i, text in enumerate(norms):
-        if not text:
+        if not text or len(text) > MAX_RULE_CHARS:
             continue
         try:
             rule = matcher.match(text, timeout, frozenset(skip)) if skip else matcher.match(text, timeout)
@@ -149,7 +189,7 @@ def _block_starts(norms, matcher: Matcher, timeout, problems) -> list[tuple[int,
     for b, block in enumerate(matcher.blocks):
         limit = block.rule.max_words
         for i, text in enumerate(norms):
-            if not text or (keys[b] and not any(k in text for k in keys[b])):
+            if not text or len(text) > MAX_RULE_CHARS or (keys[b] and not any(k in text for k in keys[b])):
                 continue
             if limit is not None and text.count(" ") + 1 > limit:
                 continue
@@ -179,6 +219,8 @@ def _blocks(starts, norms, verdicts: list[Verdict], matcher: Matcher, timeout, p
                 seen += 1
                 if seen > block.rule.max_lines:
                     break
+            if len(norms[j]) > MAX_RULE_CHARS:
+                continue  # no end line: it still counts toward max_lines above
             try:
                 found = block.end.search(norms[j], timeout=timeout)
             except TimeoutError:
@@ -242,17 +284,27 @@ def _caption_sized(text: str) -> bool:
     return text.count(" ") >= REPEAT_MIN_WORDS - 1 and sum(ch.isalpha() for ch in text) >= REPEAT_MIN_LETTERS
 
 
-def touches(text: str, matcher: Matcher, timeout: float | None = DEFAULT_TIMEOUT) -> bool:
+def touches(
+    text: str, matcher: Matcher, timeout: float | None = DEFAULT_TIMEOUT, timed_out: set[str] | None = None
+) -> bool:
     """Whether a line rule, or a block rule's start or end, matches this normalised line (a timeout counts).
 
     A line nothing touches can only go through the context pass; stripper.stream cuts long texts inside runs
-    of such lines (see context_reach).
+    of such lines (see context_reach). A line rule that times out is added to `timed_out` and not run again,
+    so that a pathological rule costs one timeout per stream, not one per line.
     """
+    if len(text) > MAX_RULE_CHARS:
+        return False  # decide() runs no rule on it either
     try:
-        if matcher.match(text, timeout) is not None:
+        skip = frozenset(timed_out) if timed_out else frozenset()
+        if matcher.match(text, timeout, skip) is not None:
             return True
         return any(b.start.search(text, timeout=timeout) or b.end.search(text, timeout=timeout) for b in matcher.blocks)
-    except (RuleTimeout, TimeoutError):
+    except RuleTimeout as exc:
+        if timed_out is not None:
+            timed_out.add(exc.rule.id)
+        return True
+    except TimeoutError:
         return True
 
 
@@ -290,6 +342,12 @@ def assemble(contents: Sequence[str], endings: Sequence[str], removed: Sequence[
     def emit(i: int) -> None:
         out.append(contents[i] + endings[i])
 
+    def emit_blank(i: int) -> None:
+        """A blank line kept where lines were removed; a bare "\n" right after a lone "\r" would merge with it
+        into one "\r\n" line, so it is left out like the rest of the collapsed run."""
+        if not (contents[i] == "" and endings[i] == "\n" and out and out[-1].endswith("\r")):
+            emit(i)
+
     def gap(lo: int, hi: int, edge: str | None) -> None:
         """Blank lines of [lo, hi): all of them if nothing there was removed, else one run."""
         if not any(removed[lo:hi]):
@@ -307,13 +365,13 @@ def assemble(contents: Sequence[str], endings: Sequence[str], removed: Sequence[
             while i > lo and blank[i - 1]:
                 i -= 1
             for j in range(i, hi):
-                emit(j)
+                emit_blank(j)
             return
         i = lo
         while i < hi and not blank[i]:
             i += 1
         while i < hi and blank[i]:
-            emit(i)
+            emit_blank(i)
             i += 1
 
     gap(0, kept[0], "head")

@@ -23,6 +23,7 @@ def decode(data: bytes) -> str:
 
 
 UTF16_BOMS = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+UTF32_LE_BOM = b"\xff\xfe\x00\x00"
 BINARY = "binary"
 SNIFF_BYTES = 8192
 
@@ -34,6 +35,8 @@ def sniff(head: bytes) -> str:
     Anything else (Latin-1, cp1252, broken UTF-8) is read as UTF-8 with the undecodable bytes kept
     as they are: kept lines come out byte for byte, and rules match on the decodable part.
     """
+    if head.startswith(UTF32_LE_BOM):  # starts like UTF-16 LE, but is UTF-32: not read, like any NUL bytes
+        return BINARY
     codec = UTF16_BOMS.get(head[:2])
     if codec:
         return codec
@@ -115,8 +118,10 @@ def find_inputs(
 ) -> Iterator[Input]:
     """Files named on the command line, and files matching `globs` below folders, walked in sorted order.
 
-    A path that does not exist raises InputError; a folder that cannot be read is passed to `on_error`
-    (an InputError) and skipped, or raises if there is no `on_error`. `exclude` (the output folder) is not walked.
+    A path that does not exist raises InputError; a folder that cannot be read, or a named pipe, socket or
+    device found in one (reading a pipe would wait forever), is passed to `on_error` (an InputError) and
+    skipped, or raises if there is no `on_error`. A path named on the command line is read whatever it is,
+    so `stripper clean <(zcat a.gz)` works. `exclude` (the output folder) is not walked.
     """
     globs = tuple(globs)
     skip = exclude.resolve() if exclude is not None else None
@@ -135,12 +140,31 @@ def find_inputs(
                 dirs[:] = sorted(d for d in dirs if skip is None or (here / d).resolve() != skip)
                 for name in sorted(names):
                     rel = (here / name).relative_to(top)
-                    if any(rel.match(g) for g in globs):
+                    if not any(rel.match(g) for g in globs):
+                        continue
+                    odd = _not_a_file(here / name)
+                    if odd is None:
                         yield Input(here / name, rel)
+                    elif on_error is None:
+                        raise InputError(here / name, odd)
+                    else:
+                        on_error(InputError(here / name, odd))
         elif top.exists():
             yield Input(top, Path(top.name))
         else:
             raise InputError(top, "no such file or folder")
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why a file found below a folder is not one to read, or None. A dangling link is read, and fails, later."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kind = "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"not a regular file ({kind}); skipped"
 
 
 def unique_targets(inputs: Iterable[Input], on_error) -> Iterator[Input]:

@@ -11,7 +11,8 @@ from stripper.report import result_record
 from stripper.rules import RuleSet
 
 KEY = "stripper"  # the key each output record gets, holding the removals
-ON_BAD = ("pass", "skip", "error")  # what happens to a line that is not a document with the field
+ON_BAD = ("pass", "skip", "error")
+BOM = b"\xef\xbb\xbf"  # what happens to a line that is not a document with the field
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +41,22 @@ def clean_line(
     body = raw.rstrip(b"\r\n")
     if not body.strip():  # blank lines are not records; they are copied as they are
         return Record(number, source, raw)
+    bom = BOM if number == 1 and body.startswith(BOM) else b""  # a file's byte order mark, kept
+    body = body[len(bom) :]
     problem = None
     try:
         record = json.loads(decode(body))
     except ValueError as exc:
         problem = f"not valid JSON ({getattr(exc, 'msg', exc)}, column {getattr(exc, 'colno', '?')})"
+    except RecursionError:  # json gives up on [[[[... thousands deep by overflowing the stack
+        problem = "not valid JSON (nested too deeply)"
     else:
         if not isinstance(record, dict):
-            problem = "not a JSON object"
+            problem = f"not a JSON object but {_kind(record)}"
         elif options.field not in record:
             problem = f"no {options.field!r} field"
         elif not isinstance(record[options.field], str):
-            problem = f"{options.field!r} is not a string"
+            problem = f"{options.field!r} is {_kind(record[options.field])}, not a string"
     if problem is not None:
         return Record(number, source, raw if options.on_bad == "pass" else b"", problem=problem)
     if options.id_field and isinstance(record.get(options.id_field), str | int):
@@ -61,10 +66,43 @@ def clean_line(
     report = result_record(result, source)
     del report["source"]
     record[KEY] = report
-    ending = raw[len(body) :]
-    return Record(number, source, dumps(record) + ending, result)
+    ending = raw[len(bom) + len(body) :]
+    return Record(number, source, bom + dumps(record, raw_bytes=not _is_utf8(body)) + ending, result)
 
 
-def dumps(record: dict) -> bytes:
-    """A record as one compact line of UTF-8 JSON; a lone surrogate is written as its \\u escape."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "backslashreplace")
+def dumps(record: dict, *, raw_bytes: bool = False) -> bytes:
+    """A record as one compact line of UTF-8 JSON; a lone surrogate is written as its \\u escape.
+
+    With `raw_bytes` (the input line was not UTF-8) a surrogate that stands for an undecodable input byte is
+    written back as that byte, so kept text keeps the bytes it came with.
+    """
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    if raw_bytes:
+        try:
+            return text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # also a \\ud800-style escape that is not a byte: escape them all
+            pass
+    return text.encode("utf-8", "backslashreplace")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, for a message: "a number", "null", "a list" ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "a string"

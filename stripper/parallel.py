@@ -6,6 +6,8 @@ import itertools
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -16,6 +18,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 IN_FLIGHT_PER_JOB = 4
+ORPHAN_CHECK_SECONDS = 1.0
 
 _context = None  # set once in each worker process by _start
 
@@ -41,7 +44,7 @@ def ordered_map(fn: Callable[[C, T], R], context: C, items: Iterable[T], *, jobs
         for item in itertools.chain(head, items):
             yield fn(context, item)
         return
-    pool = ProcessPoolExecutor(jobs, mp_context=_mp_context(), initializer=_start, initargs=(context,))
+    pool = ProcessPoolExecutor(jobs, mp_context=_mp_context(), initializer=_start, initargs=(context, os.getpid()))
     pending: deque = deque()
     try:
         for item in itertools.chain(head, items):
@@ -62,11 +65,27 @@ def _mp_context():
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
 
 
-def _start(context) -> None:
+def _start(context, main: int) -> None:
     global _context
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     signal.signal(signal.SIGTERM, _terminate)  # killed with its group: finish cleanly, discarding temp files
     _context = context
+    threading.Thread(target=_orphan_watch, args=(main,), daemon=True, name="orphan-watch").start()
+
+
+def _orphan_watch(main: int) -> None:
+    """End this worker once the main process is gone (killed with SIGKILL, say).
+
+    A worker holds both ends of its task pipe, so it never sees the main process go and would wait for a task
+    forever; a worker is a child of the fork server, so it gets no signal either. A task cut short this way
+    may leave its temporary file (named .NAME.*.stripper-tmp) beside its target, whose original is whole.
+    """
+    while True:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+        try:
+            os.kill(main, 0)
+        except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user's process
+            os._exit(1)
 
 
 def _terminate(signum, frame) -> None:

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from stripper.engine import Removal, Result
+from stripper.engine import Problem, Removal, Result
 from stripper.files import encode, printable
 
 TOP_RULES = 8
@@ -26,19 +26,32 @@ def removal_record(removal: Removal) -> dict:
     return record
 
 
-def document_record(source: str, lines: int, removals: Iterable[Removal], kept_chars: int, removed_chars: int) -> dict:
-    """The report object of one document."""
-    return {
+def document_record(
+    source: str,
+    lines: int,
+    removals: Iterable[Removal],
+    kept_chars: int,
+    removed_chars: int,
+    problems: Iterable[Problem] = (),
+) -> dict:
+    """The report object of one document; "problems" (rules that timed out, lines kept) only when there are any."""
+    record = {
         "source": printable(source),
         "lines": lines,
         "removed": [removal_record(r) for r in removals],
         "kept_chars": kept_chars,
         "removed_chars": removed_chars,
     }
+    problems = [{"line": p.line, "rule": p.rule, "message": p.message} for p in problems]
+    if problems:
+        record["problems"] = problems
+    return record
 
 
 def result_record(result: Result, source: str) -> dict:
-    return document_record(source, result.lines, result.removals, result.kept_chars, result.removed_chars)
+    return document_record(
+        source, result.lines, result.removals, result.kept_chars, result.removed_chars, result.problems
+    )
 
 
 def dumps(record: dict) -> str:

@@ -10,7 +10,12 @@ it without looking before it. That line ends one window and starts the next;
 each window is cleaned with `engine.clean`, and the line is written once.
 
 Memory is bounded by the longest stretch of the input without such a run (in
-running text, a few paragraphs); output starts after the first one.
+running text, a few paragraphs); output starts after the first one. Text dense
+with boilerplate may have no such run for megabytes, so a window is also cut
+once it holds MAX_WINDOW_CHARS, at a paragraph break where there is one: lines
+within a block's or sandwich's reach of that cut (or a repeat across it) may be
+decided differently from cleaning the whole text at once, but every output
+line is still an input line, in order, and every removal is reported.
 """
 
 from __future__ import annotations
@@ -18,12 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from stripper.engine import BOM, DEFAULT_TIMEOUT, Problem, Removal, clean, context_reach, touches
+from stripper.engine import BOM, DEFAULT_TIMEOUT, Problem, Removal, clean, context_reach, rule_view, touches
 from stripper.files import decode, split_with_endings
-from stripper.normalize import normalise
 from stripper.rules import RuleSet
 
 MIN_WINDOW = 200  # lines read before looking for a cut: small enough for pipes, large enough to be cheap
+MAX_WINDOW_CHARS = 1 << 20  # a window is cut here even without a safe line: memory stays flat on any input
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +38,8 @@ class Window:
     start: int
     text: str
     overlap: str = ""  # the last line, kept, and written by the next window instead ("" for the last window)
+    skip: frozenset[str] = frozenset()  # line rules that timed out while the stream was cut: not run on it
+    problems: tuple[Problem, ...] = ()  # those timeouts, on lines of this window (numbered in the whole text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,29 +53,61 @@ class Piece:
 
 
 def windows(
-    lines: Iterable[bytes], rules: RuleSet, *, min_lines: int = MIN_WINDOW, timeout: float | None = DEFAULT_TIMEOUT
+    lines: Iterable[bytes],
+    rules: RuleSet,
+    *,
+    min_lines: int = MIN_WINDOW,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_chars: int = MAX_WINDOW_CHARS,
 ) -> Iterator[Window]:
     """Cut a text, given as binary lines (a file object opened 'rb'), into windows cleanable one by one."""
     matcher = rules.matcher
     need = context_reach(matcher) + 2
     buffer: list[str] = []  # lines, with their endings, since the last cut
+    size = 0  # characters in buffer
     start = 0  # index of buffer[0] in the whole text
     candidates: list[int] = []  # buffer indexes of the non-blank lines read since the window reached min_lines
     first = 0  # a run can only start at candidates[first] or later
     plain: dict[int, str | None] = {}  # buffer index -> normalised line if nothing touches it, else None
+    # Line rules that timed out while looking for cuts: one timeout per stream, not one per line. Each window is
+    # cleaned without them, so a cut line found untouched without a rule is not removed by it after all.
+    timed_out: set[str] = set()
+    pending: list[Problem] = []  # those timeouts, for the window holding their line
 
     def untouched(i: int) -> str | None:
         if i not in plain:
             content = buffer[i].rstrip("\r\n")
-            text = normalise(content)
+            text = rule_view(content)
             # A line that normalises to nothing, or starts with a BOM (split_lines strips it), just breaks a run.
-            plain[i] = None if not text or content.startswith(BOM) or touches(text, matcher, timeout) else text
+            plain[i] = None if not text or content.startswith(BOM) or _touches(text, start + i + 1) else text
         return plain[i]
+
+    def _touches(text: str, number: int) -> bool:
+        known = set(timed_out)
+        hit = touches(text, matcher, timeout, timed_out)
+        for rule in sorted(timed_out - known):
+            pending.append(Problem(number, rule, f"regex timed out after {timeout}s; line kept"))
+        return hit
+
+    def take_problems(last: int | None) -> tuple[Problem, ...]:
+        """The pending timeouts on lines up to `last` (all with None)."""
+        mine = tuple(p for p in pending if last is None or p.line <= last)
+        pending[:] = [p for p in pending if p not in mine]
+        return mine
 
     for raw in lines:
         text = decode(raw)
         for line in split_with_endings(text) if "\r" in text else (text,):
             buffer.append(line)
+            size += len(line)
+            if size > max_chars and len(buffer) > 1:
+                cut = _forced_cut(buffer)
+                yield Window(start, "".join(buffer[:cut]), "", frozenset(timed_out), take_problems(start + cut))
+                start += cut
+                del buffer[:cut]
+                size = sum(map(len, buffer))
+                candidates, first, plain = [], 0, {}
+                continue
             if len(buffer) <= min_lines or not line.strip():
                 continue
             candidates.append(len(buffer) - 1)
@@ -87,16 +126,32 @@ def windows(
                     found = True
             if found:
                 cut = candidates[first + 1]
-                yield Window(start, "".join(buffer[: cut + 1]), buffer[cut])
+                yield Window(
+                    start, "".join(buffer[: cut + 1]), buffer[cut], frozenset(timed_out), take_problems(start + cut)
+                )
                 start += cut
                 del buffer[:cut]
+                size = sum(map(len, buffer))
                 candidates, first, plain = [], 0, {}
-    yield Window(start, "".join(buffer))
+    yield Window(start, "".join(buffer), skip=frozenset(timed_out), problems=take_problems(None))
+
+
+def _forced_cut(buffer: list[str]) -> int:
+    """Where to end a window that found no safe cut: after the last blank line of its second half, else before
+    its last line. The next window never starts with a BOM (split_lines would take it for the text's own).
+    """
+    for i in range(len(buffer) - 1, len(buffer) // 2, -1):
+        if not buffer[i - 1].strip() and buffer[i].strip() and not buffer[i].startswith(BOM):
+            return i
+    cut = len(buffer) - 1
+    while cut > 1 and buffer[cut].startswith(BOM):
+        cut -= 1
+    return cut
 
 
 def clean_window(window: Window, rules: RuleSet, *, timeout: float | None = DEFAULT_TIMEOUT) -> Piece:
     """Clean one window; its text is the whole text's output for those lines (the overlap line excluded)."""
-    result = clean(window.text, rules, timeout=timeout)
+    result = clean(window.text, rules, timeout=timeout, skip=window.skip)
     text = result.text
     if window.overlap:
         assert text.endswith(window.overlap), "a window must end with a kept line"
@@ -105,17 +160,31 @@ def clean_window(window: Window, rules: RuleSet, *, timeout: float | None = DEFA
     return Piece(
         text,
         tuple(Removal(r.line + offset, r.text, r.rule, r.category) for r in result.removals),
-        tuple(Problem(p.line + offset, p.rule, p.message) for p in result.problems),
+        tuple(
+            sorted(
+                (*window.problems, *(Problem(p.line + offset, p.rule, p.message) for p in result.problems)), key=_line
+            )
+        ),
         result.lines - (1 if window.overlap else 0),
     )
 
 
 def clean_stream(
-    lines: Iterable[bytes], rules: RuleSet, *, min_lines: int = MIN_WINDOW, timeout: float | None = DEFAULT_TIMEOUT
+    lines: Iterable[bytes],
+    rules: RuleSet,
+    *,
+    min_lines: int = MIN_WINDOW,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_chars: int = MAX_WINDOW_CHARS,
 ) -> Iterator[Piece]:
     """Clean a text given as binary lines, yielding output as soon as each window is decided.
 
-    Joined, the pieces' texts equal `clean(whole text).text`, and their removals its removals.
+    Joined, the pieces' texts equal `clean(whole text).text`, and their removals its removals (but see
+    MAX_WINDOW_CHARS).
     """
-    for window in windows(lines, rules, min_lines=min_lines, timeout=timeout):
+    for window in windows(lines, rules, min_lines=min_lines, timeout=timeout, max_chars=max_chars):
         yield clean_window(window, rules, timeout=timeout)
+
+
+def _line(problem: Problem) -> int:
+    return problem.line

@@ -70,3 +70,17 @@ def stripper(*args, input: bytes | str | None = None, cwd=None, env=None, rules:
 @pytest.fixture
 def run():
     return stripper
+
+
+SLOW = "slow"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow tests (GB streams, 100,000 files) run only with STRIPPER_SLOW=1 or when selected with -m slow."""
+    expression = config.getoption("markexpr") or ""
+    if os.environ.get("STRIPPER_SLOW") == "1" or (SLOW in expression and f"not {SLOW}" not in expression):
+        return
+    skip = pytest.mark.skip(reason="slow: run with STRIPPER_SLOW=1 or -m slow")
+    for item in items:
+        if SLOW in item.keywords:
+            item.add_marker(skip)

@@ -1,6 +1,9 @@
 """Encodings: UTF-16 (by its BOM) is cleaned and written back as UTF-16; binary files are skipped with a
 warning; anything else is read as UTF-8 with undecodable bytes kept exactly."""
 
+import base64
+import json
+
 import pytest
 from conftest import ARTICLE, ARTICLE_CLEANED
 
@@ -69,3 +72,100 @@ def test_latin1_bytes_survive_and_ascii_rules_still_match(run):
     data = b"Caf\xe9 owners protest new rent rules.\nAdvertisement\nM\xfcller said the plan was unfair.\n"
     proc = run("clean", input=data)
     assert proc.stdout == b"Caf\xe9 owners protest new rent rules.\nM\xfcller said the plan was unfair.\n"
+
+
+def test_latin1_and_cp1252_lines_meet_the_rules_and_keep_their_bytes(run, tmp_path):
+    """Rules read undecodable bytes as Windows-1252: 'Publicit\\xe9' goes like 'Publicité'; kept lines keep bytes."""
+    data = (
+        b"Le conseil municipal a vot\xe9 mardi.\r\n"
+        b"Publicit\xe9\r\n"
+        b"\x93Jetzt spenden\x94\r\n"  # cp1252 quotes
+        b"La r\xe9forme entre en vigueur en janvier, \x80 100 par m\xe9nage.\r\n"
+    )
+    proc = run("clean", "--report", tmp_path / "report.jsonl", input=data, rules=False)
+    assert proc.stdout == data.replace(b"Publicit\xe9\r\n\x93Jetzt spenden\x94\r\n", b"")
+    record = json.loads((tmp_path / "report.jsonl").read_bytes())
+    assert [(r["line"], r["rule"]) for r in record["removed"]] == [
+        (2, "ads.fr-publicite"),
+        (3, "donation.de-unterstuetzen"),
+    ]
+    assert base64.b64decode(record["removed"][0]["bytes"]) == b"Publicit\xe9"
+
+
+def test_utf32_is_refused_as_binary(run, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_bytes("\ufeffAdvertisement\nBody.\n".encode("utf-32-le"))
+    proc = run("clean", "-q", tmp_path / "in", "--in-place")
+    assert proc.returncode == 0 and b"a.txt: looks binary" in proc.stderr
+    assert (tmp_path / "in" / "a.txt").read_bytes() == "\ufeffAdvertisement\nBody.\n".encode("utf-32-le")
+
+
+@pytest.mark.parametrize("mode", ["stdin", "file", "folder", "in-place", "jsonl"])
+def test_empty_input_gives_empty_output(run, tmp_path, mode):
+    path = tmp_path / "in" / ("a.jsonl" if mode == "jsonl" else "a.txt")
+    path.parent.mkdir()
+    path.write_bytes(b"")
+    report = tmp_path / "report.jsonl"
+    if mode == "stdin":
+        proc = run("clean", "--report", report, input=b"")
+        out = proc.stdout
+    elif mode == "file":
+        proc = run("clean", "--report", report, path)
+        out = proc.stdout
+    elif mode == "folder":
+        proc = run("clean", "-q", "--report", report, path.parent, "--output-dir", tmp_path / "out")
+        out = (tmp_path / "out" / "a.txt").read_bytes()
+    elif mode == "in-place":
+        proc = run("clean", "-q", "--report", report, path, "--in-place")
+        out = path.read_bytes()
+    else:
+        proc = run("clean", "--jsonl", "--report", report, path)
+        out = proc.stdout
+    assert (proc.returncode, proc.stderr, out) == (0, b"", b"")
+    records = [json.loads(line) for line in report.read_text().splitlines()]
+    assert records == ([] if mode == "jsonl" else [{**records[0], "lines": 0, "removed": []}])
+
+
+ENDINGS = b"Headline\r\rBody one.\rAdvertisement\r\nBody two.\n\nAdvertisement\r\n\r\nLast line, no newline."
+ENDINGS_CLEANED = b"Headline\r\rBody one.\rBody two.\n\nLast line, no newline."
+
+
+@pytest.mark.parametrize("mode", ["stdin", "file", "folder", "in-place"])
+def test_mixed_line_endings_round_trip_in_every_mode(run, tmp_path, mode):
+    path = tmp_path / "in" / "a.txt"
+    path.parent.mkdir()
+    path.write_bytes(ENDINGS)
+    if mode == "stdin":
+        out = run("clean", input=ENDINGS).stdout
+    elif mode == "file":
+        out = run("clean", path).stdout
+    elif mode == "folder":
+        assert run("clean", "-q", path.parent, "--output-dir", tmp_path / "out").returncode == 0
+        out = (tmp_path / "out" / "a.txt").read_bytes()
+    else:
+        assert run("clean", "-q", path, "--in-place").returncode == 0
+        out = path.read_bytes()
+    assert out == ENDINGS_CLEANED
+
+
+def test_binary_single_file_and_in_place_are_left_alone(run, tmp_path):
+    path = tmp_path / "a.txt"
+    data = b"Advertisement\n\x00\x01\x02 image data\n"
+    path.write_bytes(data)
+    proc = run("clean", path)
+    assert (proc.returncode, proc.stdout) == (0, data) and b"looks binary" in proc.stderr
+    proc = run("clean", "-q", path, "--in-place")
+    assert proc.returncode == 0 and path.read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        (b"0\rAdvertisement\n\n", b"0\r"),
+        (b"A\rAdvertisement\n\nB\n", b"A\rB\n"),
+        (b"A\rAdvertisement\n \nB\n", b"A\r \nB\n"),
+    ],
+)
+def test_a_removal_never_joins_a_lone_cr_and_a_blank_line_into_crlf(run, text, cleaned):
+    """'A\\r' then a removed line then '\\n' would come out as 'A\\r\\n': one line where there were two."""
+    assert run("clean", input=text).stdout == cleaned
