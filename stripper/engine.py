@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from stripper.matcher import Matcher, RuleTimeout, derive_keywords
-from stripper.normalize import normalise
+from stripper.normalize import normalise_lines
 from stripper.rules import RuleSet
 
 BOM = "\ufeff"
@@ -29,6 +29,7 @@ REPEAT_CATEGORY = "duplicate"
 REPEAT_MIN_WORDS = 3
 REPEAT_MIN_LETTERS = 15
 
+_NO_SKIP: frozenset[str] = frozenset()
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 
 
@@ -114,19 +115,21 @@ def decide(
     """Which lines go: rule matches, then block rules, then the context pass, until nothing changes."""
     problems: list[Problem] = []
     skip: set[str] = set()
-    norms = [normalise(c) if c and not c.isspace() else "" for c in contents]
+    norms = normalise_lines(contents)
+    keywords = matcher.lines_keywords(norms)
     verdicts: list[Verdict] = [None] * len(contents)
     for i, text in enumerate(norms):
         if not text:
             continue
+        candidates = matcher.rules_for(keywords[i])
         try:
-            rule = matcher.match(text, timeout, frozenset(skip)) if skip else matcher.match(text, timeout)
+            rule = matcher.match_candidates(text, candidates, timeout, frozenset(skip) if skip else _NO_SKIP)
         except RuleTimeout as exc:
             # A rule that hangs on one line is dropped for the rest of the document.
             skip.add(exc.rule.id)
             problems.append(Problem(i + 1, exc.rule.id, f"regex timed out after {timeout}s; line kept"))
             try:
-                rule = matcher.match(text, timeout, frozenset(skip))
+                rule = matcher.match_candidates(text, candidates, timeout, frozenset(skip))
             except RuleTimeout:
                 rule = None
         if rule is not None:

@@ -1,8 +1,15 @@
 """The compiled form of a rule set: which rule, if any, removes a normalised line.
 
-Most lines are article text containing none of the rules' keywords, so a line
-is first scanned once for every keyword, and only the rules whose keyword it
-contains are run. Exact-line rules are a hash lookup.
+Most lines are article text containing none of the rules' keywords, so the
+rules are not all run on every line. Every line rule has literal keywords (from
+its phrases, declared in its file, or derived from its regex), one of which is
+in every line it matches; a line is scanned once for all keywords and only the
+rules of the keywords it contains are run. Exact-line rules are one hash
+lookup however many there are. Regexes are compiled on first use, so a short
+document pays only for the rules its lines could meet.
+
+`Matcher.reference` runs every rule on the line in load order, without any of
+this; the fast path must agree with it on every line (tests check it does).
 """
 
 from __future__ import annotations
@@ -19,6 +26,9 @@ from stripper.rules import Rule, compile_regex, phrase_alternation
 _TRIM_CLASS = "[" + regex.escape(TRIM) + "]*"
 _WORD = regex.compile(r"\w+")
 MIN_KEYWORD = 3
+# A document up to this size is scanned with one `in` per keyword, which needs no compiled scanner;
+# longer ones pay once per process for compiling all keywords into one regex.
+SMALL_TEXT = 1 << 15
 
 
 class RuleTimeout(Exception):
@@ -31,8 +41,10 @@ class RuleTimeout(Exception):
 
 @dataclass(frozen=True, slots=True)
 class LineRule:
+    """A phrase or pattern rule as it is run: its regex source, how it applies and its word limit."""
+
     rule: Rule
-    regex: regex.Pattern
+    source: str
     mode: str  # "phrase" (search), "start" (match), "line" (fullmatch on the core)
     max_words: int | None
 
@@ -45,13 +57,14 @@ class BlockRule:
 
 
 class Matcher:
-    """Every rule of a set, compiled, with a keyword index in front of the regexes."""
+    """Every rule of a set, with a keyword index in front of the regexes and a hash of exact lines."""
 
     def __init__(self, rules: Sequence[Rule]):
         self.line_rules: list[LineRule | None] = []  # None for exact-line rules
         self.rules: list[Rule] = []  # the rule behind each index of line_rules
         self.exact: dict[str, int] = {}
         self.blocks: list[BlockRule] = []
+        self._compiled: list[regex.Pattern | None] = []
         keyword_rules: dict[str, set[int]] = {}
         always: list[int] = []
         for rule in rules:
@@ -62,46 +75,28 @@ class Matcher:
                 continue
             index = len(self.line_rules)
             self.rules.append(rule)
+            self._compiled.append(None)
             if rule.kind == "lines":
                 self.line_rules.append(None)
                 for line in rule.lines:
                     self.exact.setdefault(core(normalise(line)), index)
                 continue
-            compiled = self._compile(rule)
-            self.line_rules.append(compiled)
+            self.line_rules.append(_line_rule(rule))
             keys = rule_keywords(rule)
             if keys is None:
                 always.append(index)
             else:
                 for key in keys:
                     keyword_rules.setdefault(key, set()).add(index)
-        self.always = tuple(always)
-        # A keyword found in a line implies every shorter keyword inside it is there too.
-        self.keyword_rules = {
-            key: tuple(sorted(set().union(*(ids for other, ids in keyword_rules.items() if other in key))))
-            for key in keyword_rules
-        }
-        words = sorted(self.keyword_rules, key=lambda k: (-len(k), k))
-        self.keyword_re = regex.compile("|".join(map(regex.escape, words))) if words else None
+        self.always = frozenset(always)
+        self._always = sorted(always)
+        self.keyword_rules = {key: frozenset(ids) for key, ids in keyword_rules.items()}
+        # Longest first: the scanner reports the longest keyword at a position; _prefixes adds the shorter ones.
+        self.keywords = tuple(sorted(self.keyword_rules, key=lambda k: (-len(k), k)))
+        self._prefixes = _keyword_prefixes(self.keyword_rules)
+        self._scanner: _re.Pattern | None = None
 
-    @staticmethod
-    def _compile(rule: Rule) -> LineRule:
-        if rule.kind == "phrases":
-            body = phrase_alternation(rule.phrases, whole_line=rule.match == "line")
-        else:
-            body = f"(?:{rule.pattern})"
-        if rule.match == "start":
-            body = _TRIM_CLASS + body
-        guard = None if rule.match == "line" else rule.max_words
-        return LineRule(rule, compile_regex(body, rule, rule.kind), rule.match, guard)
-
-    def candidates(self, text: str) -> list[int]:
-        """Indexes of the line rules that could match this normalised line, in load order."""
-        found: set[int] = set(self.always)
-        if self.keyword_re is not None:
-            for key in self.keyword_re.findall(text, overlapped=True):
-                found.update(self.keyword_rules[key])
-        return sorted(found)
+    # --- the fast path -------------------------------------------------------------------------------------
 
     def match(self, text: str, timeout: float | None = None, skip: frozenset[str] = frozenset()) -> Rule | None:
         """The first rule (in load order) that removes this normalised line, or None.
@@ -110,32 +105,166 @@ class Matcher:
         """
         if not text:
             return None
+        return self.match_candidates(text, self.candidates(text), timeout, skip)
+
+    def match_candidates(
+        self, text: str, candidates: Sequence[int], timeout: float | None = None, skip: frozenset[str] = frozenset()
+    ) -> Rule | None:
+        """Like match, given the line rules (indexes, in load order) that the line's keywords let through."""
         trimmed = core(text)
-        start = lead(text)
         exact = self.exact.get(trimmed)
         words = text.count(" ") + 1
-        for index in self.candidates(text):
+        start = None
+        for index in candidates:
             if exact is not None and exact < index:
                 break
-            compiled = self.line_rules[index]
-            if compiled.rule.id in skip or (compiled.max_words is not None and words > compiled.max_words):
+            spec = self.line_rules[index]
+            if (spec.max_words is not None and words > spec.max_words) or spec.rule.id in skip:
                 continue
-            try:
-                if compiled.mode == "line":
-                    hit = compiled.regex.fullmatch(trimmed, timeout=timeout)
-                elif compiled.mode == "start":
-                    hit = compiled.regex.match(start, timeout=timeout)
-                else:
-                    hit = compiled.regex.search(start, timeout=timeout)
-            except TimeoutError:
-                raise RuleTimeout(compiled.rule) from None
-            if hit:
-                return compiled.rule
+            if spec.mode != "line" and start is None:
+                start = lead(text)
+            if self._run(index, spec, trimmed if spec.mode == "line" else start, timeout):
+                return spec.rule
         return None if exact is None else self.rules[exact]
+
+    def candidates(self, text: str) -> list[int]:
+        """Indexes of the line rules that could match this normalised line, in load order."""
+        return self.rules_for(self.keywords_in(text))
+
+    def rules_for(self, keywords: set[str] | None) -> list[int]:
+        """The line rules (indexes, in load order) a line with these keywords must be checked against."""
+        if not keywords:
+            return self._always
+        found = set(self.always)
+        for key in keywords:
+            found.update(self.keyword_rules[key])
+        return sorted(found)
+
+    def keywords_in(self, text: str) -> set[str]:
+        """Every keyword contained in the text (overlapping ones included)."""
+        if len(text) <= SMALL_TEXT and self._scanner is None:
+            return {key for key in self.keywords if key in text}
+        scanner = self.scanner()
+        found: set[str] = set()
+        if scanner is None:
+            return found
+        hit = scanner.search(text)
+        while hit is not None:
+            found.update(self._prefixes[hit.group()])
+            hit = scanner.search(text, hit.start() + 1)
+        return found
+
+    def lines_keywords(self, texts: Sequence[str]) -> list[set[str] | None]:
+        """keywords_in for every line of a document, with one pass over the whole text (None: no keyword)."""
+        whole = "\n".join(texts)
+        if len(whole) <= SMALL_TEXT and self._scanner is None:
+            present = [key for key in self.keywords if key in whole]
+            if not present:
+                return [None] * len(texts)
+            return [{key for key in present if key in text} or None for text in texts]
+        out: list[set[str] | None] = [None] * len(texts)
+        scanner = self.scanner()
+        if scanner is None:
+            return out
+        line, line_end = 0, len(texts[0]) if texts else 0
+        hit = scanner.search(whole)
+        while hit is not None:
+            at = hit.start()
+            while at > line_end:  # keywords never contain "\n", so a hit lies within one line
+                line += 1
+                line_end += len(texts[line]) + 1
+            found = out[line]
+            if found is None:
+                found = out[line] = set()
+            found.update(self._prefixes[hit.group()])
+            hit = scanner.search(whole, at + 1)
+        return out
+
+    def scanner(self) -> _re.Pattern | None:
+        """One regex finding the longest keyword at a position: a trie of all keywords, compiled once."""
+        if self._scanner is None and self.keywords:
+            self._scanner = _re.compile(_trie_regex(self.keywords))
+        return self._scanner
+
+    def _run(self, index: int, spec: LineRule, subject: str, timeout: float | None) -> bool:
+        compiled = self._compiled[index]
+        if compiled is None:
+            compiled = self._compiled[index] = compile_regex(spec.source, spec.rule, spec.rule.kind)
+        try:
+            if spec.mode == "line":
+                return compiled.fullmatch(subject, timeout=timeout) is not None
+            if spec.mode == "start":
+                return compiled.match(subject, timeout=timeout) is not None
+            return compiled.search(subject, timeout=timeout) is not None
+        except TimeoutError:
+            raise RuleTimeout(spec.rule) from None
+
+    # --- the straightforward path ----------------------------------------------------------------------------
+
+    def reference(self, text: str, timeout: float | None = None, skip: frozenset[str] = frozenset()) -> Rule | None:
+        """match() without keywords or hash: every rule, in load order, on the line. Slow; the tests' yardstick."""
+        if not text:
+            return None
+        trimmed, start, words = core(text), lead(text), text.count(" ") + 1
+        for index, spec in enumerate(self.line_rules):
+            rule = self.rules[index]
+            if spec is None:
+                if trimmed in {core(normalise(line)) for line in rule.lines}:
+                    return rule
+                continue
+            if (spec.max_words is not None and words > spec.max_words) or rule.id in skip:
+                continue
+            if self._run(index, spec, trimmed if spec.mode == "line" else start, timeout):
+                return rule
+        return None
+
+
+def _line_rule(rule: Rule) -> LineRule:
+    """The regex source and mode of a phrase or pattern rule (compiled later, when a line first needs it)."""
+    if rule.kind == "phrases":
+        body = phrase_alternation(rule.phrases, whole_line=rule.match == "line")
+    else:
+        body = f"(?:{rule.pattern})"
+    if rule.match == "start":
+        body = _TRIM_CLASS + body
+    guard = None if rule.match == "line" else rule.max_words
+    return LineRule(rule, body, rule.match, guard)
+
+
+def _keyword_prefixes(keyword_rules: dict[str, object]) -> dict[str, tuple[str, ...]]:
+    """For each keyword, itself and every shorter keyword it starts with (found at the same position)."""
+    return {
+        key: tuple(key[:n] for n in range(1, len(key) + 1) if key[:n] in keyword_rules) for key in keyword_rules
+    }
+
+
+def _trie_regex(words: Sequence[str]) -> str:
+    """An alternation of literal words factored by common prefixes, preferring the longest match.
+
+    The stdlib engine tries a plain alternation of two thousand words one by one at every position;
+    a trie tries one branch per character.
+    """
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [_re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return emit(root)
 
 
 def rule_keywords(rule: Rule) -> tuple[str, ...] | None:
-    """Literal words, one of which is in every line the rule matches; None if unknown."""
+    """Literal strings, one of which is in every normalised line the rule matches; None if unknown."""
     if rule.kind == "phrases":
         keys = []
         for phrase in rule.phrases:
