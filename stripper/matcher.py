@@ -15,6 +15,7 @@ this; the fast path must agree with it on every line (tests check it does).
 from __future__ import annotations
 
 import re as _re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,9 +26,9 @@ from stripper.rules import Rule, compile_regex, phrase_alternation
 
 _TRIM_CLASS = "[" + regex.escape(TRIM) + "]*"
 _WORD = regex.compile(r"\w+")
-MIN_KEYWORD = 3
-# A document up to this size is scanned with one `in` per keyword, which needs no compiled scanner;
-# longer ones pay once per process for compiling all keywords into one regex.
+MIN_KEYWORD = 2  # shorter keywords are in nearly every line; a symbol such as "©" or "€" is rare enough alone
+# Up to this many characters (in all) are scanned with one `in` per keyword, which needs no compiled scanner;
+# past that the process pays once for compiling all keywords into one regex, which scans much faster.
 SMALL_TEXT = 1 << 15
 
 
@@ -47,6 +48,7 @@ class LineRule:
     source: str
     mode: str  # "phrase" (search), "start" (match), "line" (fullmatch on the core)
     max_words: int | None
+    max_spaces: int | None  # every match spans the subject and holds at most this many spaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,8 @@ class Matcher:
                 for line in rule.lines:
                     self.exact.setdefault(core(normalise(line)), index)
                 continue
-            self.line_rules.append(_line_rule(rule))
-            keys = rule_keywords(rule)
+            keys, spaces = analyse(rule)
+            self.line_rules.append(_line_rule(rule, spaces))
             if keys is None:
                 always.append(index)
             else:
@@ -95,6 +97,7 @@ class Matcher:
         self.keywords = tuple(sorted(self.keyword_rules, key=lambda k: (-len(k), k)))
         self._prefixes = _keyword_prefixes(self.keyword_rules)
         self._scanner: _re.Pattern | None = None
+        self._unscanned = SMALL_TEXT  # characters still to check with plain `in` before compiling the scanner
 
     # --- the fast path -------------------------------------------------------------------------------------
 
@@ -121,9 +124,11 @@ class Matcher:
             spec = self.line_rules[index]
             if (spec.max_words is not None and words > spec.max_words) or spec.rule.id in skip:
                 continue
-            if spec.mode != "line" and start is None:
-                start = lead(text)
-            if self._run(index, spec, trimmed if spec.mode == "line" else start, timeout):
+            if spec.mode == "line":
+                subject = trimmed
+            else:
+                subject = start = lead(text) if start is None else start
+            if self._run(index, spec, subject, timeout):
                 return spec.rule
         return None if exact is None else self.rules[exact]
 
@@ -142,7 +147,8 @@ class Matcher:
 
     def keywords_in(self, text: str) -> set[str]:
         """Every keyword contained in the text (overlapping ones included)."""
-        if len(text) <= SMALL_TEXT and self._scanner is None:
+        if self._scanner is None and len(text) <= self._unscanned:
+            self._unscanned -= len(text) + 1
             return {key for key in self.keywords if key in text}
         scanner = self.scanner()
         found: set[str] = set()
@@ -157,7 +163,8 @@ class Matcher:
     def lines_keywords(self, texts: Sequence[str]) -> list[set[str] | None]:
         """keywords_in for every line of a document, with one pass over the whole text (None: no keyword)."""
         whole = "\n".join(texts)
-        if len(whole) <= SMALL_TEXT and self._scanner is None:
+        if self._scanner is None and len(whole) <= self._unscanned:
+            self._unscanned -= len(whole) + 1
             present = [key for key in self.keywords if key in whole]
             if not present:
                 return [None] * len(texts)
@@ -187,6 +194,13 @@ class Matcher:
         return self._scanner
 
     def _run(self, index: int, spec: LineRule, subject: str, timeout: float | None) -> bool:
+        """Whether the rule's regex matches the line (its normalised core, or the line without list markers).
+
+        A regex whose every match spans the whole subject, and can hold at most n spaces, cannot match a
+        subject with more: such lines are skipped without running it (same answer, no regex call).
+        """
+        if spec.max_spaces is not None and subject.count(" ") > spec.max_spaces:
+            return False
         compiled = self._compiled[index]
         if compiled is None:
             compiled = self._compiled[index] = compile_regex(spec.source, spec.rule, spec.rule.kind)
@@ -202,7 +216,10 @@ class Matcher:
     # --- the straightforward path ----------------------------------------------------------------------------
 
     def reference(self, text: str, timeout: float | None = None, skip: frozenset[str] = frozenset()) -> Rule | None:
-        """match() without keywords or hash: every rule, in load order, on the line. Slow; the tests' yardstick."""
+        """match() without keywords, hash or space bounds: every rule, in load order, on the line.
+
+        Slow; the yardstick the tests hold the fast path to.
+        """
         if not text:
             return None
         trimmed, start, words = core(text), lead(text), text.count(" ") + 1
@@ -214,12 +231,40 @@ class Matcher:
                 continue
             if (spec.max_words is not None and words > spec.max_words) or rule.id in skip:
                 continue
-            if self._run(index, spec, trimmed if spec.mode == "line" else start, timeout):
+            compiled = compile_regex(spec.source, rule, rule.kind)
+            try:
+                if spec.mode == "line":
+                    hit = compiled.fullmatch(trimmed, timeout=timeout)
+                elif spec.mode == "start":
+                    hit = compiled.match(start, timeout=timeout)
+                else:
+                    hit = compiled.search(start, timeout=timeout)
+            except TimeoutError:
+                raise RuleTimeout(rule) from None
+            if hit:
                 return rule
         return None
 
 
-def _line_rule(rule: Rule) -> LineRule:
+# What the matcher derives from a rule (keywords, space bound), by rule: the rules cache stores it too.
+_ANALYSED: dict[Rule, tuple[tuple[str, ...] | None, int | None]] = {}
+
+
+def analyse(rule: Rule) -> tuple[tuple[str, ...] | None, int | None]:
+    """A phrase or pattern rule's keywords (None: none known) and space bound (see whole_match_spaces)."""
+    known = _ANALYSED.get(rule)
+    if known is None:
+        spec = _line_rule(rule, None)
+        known = _ANALYSED[rule] = (rule_keywords(rule), whole_match_spaces(spec.source, anchored=spec.mode == "line"))
+    return known
+
+
+def remember(rule: Rule, analysis: tuple[tuple[str, ...] | None, int | None]) -> None:
+    """Take an analysis from the rules cache instead of deriving it again."""
+    _ANALYSED[rule] = analysis
+
+
+def _line_rule(rule: Rule, spaces: int | None) -> LineRule:
     """The regex source and mode of a phrase or pattern rule (compiled later, when a line first needs it)."""
     if rule.kind == "phrases":
         body = phrase_alternation(rule.phrases, whole_line=rule.match == "line")
@@ -228,14 +273,12 @@ def _line_rule(rule: Rule) -> LineRule:
     if rule.match == "start":
         body = _TRIM_CLASS + body
     guard = None if rule.match == "line" else rule.max_words
-    return LineRule(rule, body, rule.match, guard)
+    return LineRule(rule, body, rule.match, guard, spaces)
 
 
 def _keyword_prefixes(keyword_rules: dict[str, object]) -> dict[str, tuple[str, ...]]:
     """For each keyword, itself and every shorter keyword it starts with (found at the same position)."""
-    return {
-        key: tuple(key[:n] for n in range(1, len(key) + 1) if key[:n] in keyword_rules) for key in keyword_rules
-    }
+    return {key: tuple(key[:n] for n in range(1, len(key) + 1) if key[:n] in keyword_rules) for key in keyword_rules}
 
 
 def _trie_regex(words: Sequence[str]) -> str:
@@ -263,15 +306,105 @@ def _trie_regex(words: Sequence[str]) -> str:
     return emit(root)
 
 
+def whole_match_spaces(source: str, anchored: bool) -> int | None:
+    """The most spaces a match of this regex can hold, if every match spans the whole subject; else None.
+
+    A match spans the subject when it is a fullmatch (`anchored`), or when every branch of the regex starts
+    with ^ and ends with $ (\\Z). Normalised lines hold no whitespace but single spaces, so a line with more
+    spaces than this cannot match. None (no bound) when the stdlib parser does not read the regex.
+    """
+    constants = _re._constants
+    try:
+        parsed = list(_re._parser.parse(source, _re.IGNORECASE))
+    except Exception:  # regex-module syntax
+        return None
+    if not anchored and not _anchored(parsed):
+        return None
+    return _spaces(parsed, constants)
+
+
+def _anchored(seq) -> bool:
+    """Every branch of the parsed regex runs from ^ to $ (looking through one wrapping group)."""
+    constants = _re._constants
+    while len(seq) == 1 and seq[0][0] is constants.SUBPATTERN:
+        seq = list(seq[0][1][-1])
+    if len(seq) == 1 and seq[0][0] is constants.BRANCH:
+        return all(_anchored(list(branch)) for branch in seq[0][1][1])
+    starts = {constants.AT_BEGINNING, constants.AT_BEGINNING_STRING}
+    ends = {constants.AT_END, constants.AT_END_STRING}
+    return (
+        len(seq) >= 2
+        and seq[0][0] is constants.AT
+        and seq[0][1] in starts
+        and seq[-1][0] is constants.AT
+        and seq[-1][1] in ends
+    )
+
+
+def _spaces(seq, constants) -> int | None:
+    """Upper bound on the spaces one match of the parsed sequence consumes; None if unbounded or unknown."""
+    total = 0
+    for op, arg in seq:
+        if op is constants.LITERAL:
+            count = 1 if arg == 32 else 0
+        elif op is constants.NOT_LITERAL:
+            count = 0 if arg == 32 else 1
+        elif op is constants.ANY:
+            count = 1
+        elif op is constants.IN:
+            count = 1 if _set_has_space(arg, constants) else 0
+        elif op in (constants.AT, constants.ASSERT, constants.ASSERT_NOT):
+            count = 0
+        elif op is constants.SUBPATTERN:
+            count = _spaces(arg[-1], constants)
+        elif op is constants.ATOMIC_GROUP:
+            count = _spaces(arg, constants)
+        elif op is constants.BRANCH:
+            options = [_spaces(branch, constants) for branch in arg[1]]
+            count = None if None in options else max(options)
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+            _low, high, inner_seq = arg
+            inner = _spaces(inner_seq, constants)
+            if inner is None or (inner and high >= constants.MAXREPEAT):
+                return None
+            count = inner * high
+        else:  # back-references, conditionals: no bound
+            return None
+        if count is None:
+            return None
+        total += count
+    return total
+
+
+def _set_has_space(items, constants) -> bool:
+    """Whether a character class may match a space (erring on yes)."""
+    for op, arg in items:
+        if op is constants.NEGATE:
+            return True
+        if op is constants.LITERAL and arg == 32:
+            return True
+        if op is constants.RANGE and arg[0] <= 32 <= arg[1]:
+            return True
+        if op is constants.CATEGORY and arg not in (
+            constants.CATEGORY_WORD,
+            constants.CATEGORY_DIGIT,
+            constants.CATEGORY_NOT_SPACE,
+        ):
+            return True
+    return False
+
+
 def rule_keywords(rule: Rule) -> tuple[str, ...] | None:
     """Literal strings, one of which is in every normalised line the rule matches; None if unknown."""
     if rule.kind == "phrases":
         keys = []
         for phrase in rule.phrases:
-            words = _WORD.findall(normalise(phrase))
-            if not words or max(map(len, words)) < MIN_KEYWORD:
+            norm = normalise(phrase)
+            words = _WORD.findall(norm)
+            key = max(words, key=len) if words else norm
+            if not _usable(key):
                 return None
-            keys.append(max(words, key=len))
+            keys.append(key)
         return tuple(sorted(set(keys)))
     if rule.kind == "pattern":
         if rule.keywords:
@@ -287,9 +420,17 @@ def derive_keywords(pattern: str) -> tuple[str, ...] | None:
     except Exception:  # regex-module syntax the stdlib parser does not know
         return None
     best = _required(list(parsed))
-    if not best or min(map(len, best)) < MIN_KEYWORD:
+    if not best:
         return None
-    return tuple(sorted({normalise(k) for k in best}))
+    keys = {normalise(k) for k in best}
+    if not all(map(_usable, keys)):
+        return None
+    return tuple(sorted(keys))
+
+
+def _usable(key: str) -> bool:
+    """Long enough to be a useful keyword (not found in most lines), and not emptied by normalisation."""
+    return len(key) >= MIN_KEYWORD or (len(key) == 1 and unicodedata.category(key).startswith("S"))
 
 
 def _required(seq) -> list[str] | None:

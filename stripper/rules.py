@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import re as _re
-import tomllib
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -128,9 +130,11 @@ class RuleSet:
     def load(cls, paths: Iterable[str | Path]) -> RuleSet:
         """Load rule files, or every `*.toml` below folders, in sorted path order."""
         rules: list[Rule] = []
+        cache = _Cache.open()
         for path in paths:
             for file in _rule_files(Path(path)):
-                rules.extend(load_file(file))
+                rules.extend(cache.load(file))
+        cache.save()
         return cls(tuple(rules))
 
     def select(self, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> RuleSet:
@@ -151,6 +155,72 @@ class RuleSet:
         from stripper.matcher import Matcher
 
         return Matcher(self.rules)
+
+
+CACHE_VERSION = 2
+
+
+class _Cache:
+    """Validated rules of each file, pickled in the user's cache folder, keyed by path, size and mtime.
+
+    Parsing TOML and compile-checking every regex of the shipped rules costs most of a second, far more than
+    cleaning one article; unpickling them costs a few milliseconds. STRIPPER_CACHE_DIR moves the cache, and
+    STRIPPER_NO_CACHE=1 turns it off. A cache that cannot be read or written is silently ignored.
+    """
+
+    def __init__(self, path: Path | None, entries: dict):
+        self.path, self.entries, self.dirty = path, entries, False
+
+    @classmethod
+    def open(cls) -> _Cache:
+        if os.environ.get("STRIPPER_NO_CACHE"):
+            return cls(None, {})
+        base = os.environ.get("STRIPPER_CACHE_DIR") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "stripper"
+        )
+        path = Path(base) / f"rules-v{CACHE_VERSION}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+        try:
+            with open(path, "rb") as handle:
+                entries = pickle.load(handle)
+            if not isinstance(entries, dict):
+                entries = {}
+        except Exception:  # missing, truncated, written by another version: start afresh
+            entries = {}
+        return cls(path, entries)
+
+    def load(self, file: Path) -> list[Rule]:
+        """load_file(file), from the cache when the file has not changed since it was cached."""
+        name = str(file)
+        try:
+            stat = file.stat()
+            key = (name, os.fspath(file.resolve()), stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_mode)
+        except OSError:
+            return load_file(file)
+        from stripper import matcher  # what the matcher derives from each rule is cached with it
+
+        hit = self.entries.get(key)
+        if hit is not None:
+            for rule, analysis in hit:
+                if analysis is not None:
+                    matcher.remember(rule, analysis)
+            return [rule for rule, _ in hit]
+        rules = load_file(file)
+        self.entries = {k: v for k, v in self.entries.items() if k[0] != name}
+        self.entries[key] = tuple((r, matcher.analyse(r) if r.kind in ("phrases", "pattern") else None) for r in rules)
+        self.dirty = True
+        return rules
+
+    def save(self) -> None:
+        if not self.dirty or self.path is None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            with open(temp, "wb") as handle:
+                pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, self.path)
+        except OSError:
+            pass
 
 
 def _picks(token: str, rule: Rule) -> bool:
@@ -174,6 +244,8 @@ def _rule_files(path: Path) -> list[Path]:
 
 def load_file(path: str | Path) -> list[Rule]:
     """Parse and validate one rule file; every problem raises RuleError naming file and rule."""
+    import tomllib
+
     name = str(path)
     try:
         raw = Path(path).read_bytes()
