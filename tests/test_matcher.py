@@ -4,6 +4,7 @@
 reach the same verdict on every line, and the engine the same removals.
 """
 
+import os
 import random
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def assert_same_lines(lines, rules: RuleSet = DEFAULT) -> None:
         assert (got and got.id) == (want and want.id), text
 
 
-def corpus_sample(n: int = 120) -> list[Path]:
+def corpus_sample(n: int = 120 if os.environ.get("STRIPPER_SLOW_TESTS") else 16) -> list[Path]:
     files = sorted(CORPUS.glob("*/*.txt"))
     return random.Random(5).sample(files, min(n, len(files)))
 
@@ -71,11 +72,10 @@ def test_example_article_gets_the_same_removals():
     assert clean(text, DEFAULT).removals  # the comparison is not between two empty results
 
 
-def test_a_long_text_uses_the_compiled_scanner_and_agrees():
+def test_the_compiled_scanner_agrees():
     matcher = Matcher(DEFAULT.rules)
-    lines = rule_texts(DEFAULT) * 3
-    text = "\n".join(lines)
-    assert len(text) > 40_000  # past the plain-`in` budget: the trie regex scans it
+    matcher._unscanned = 0  # as past the plain-`in` budget of a long text: the trie regex scans
+    text = "\n".join(rule_texts(DEFAULT)[::2])
     assert verdicts(text, matcher) == verdicts(text, ReferenceMatcher(DEFAULT.rules))
     assert matcher._scanner is not None
 
@@ -101,7 +101,7 @@ FRAGMENTS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=12), min_size=1, max_size=8))
 def test_random_lines_get_the_same_verdicts(parts):
     assert_same_lines(["".join(parts)])

@@ -131,3 +131,29 @@ def test_derived_keywords_are_required_literals():
     assert derive_keywords(r"foo(?=bar)") == ("foo",)
     assert derive_keywords(r"(?:newsletter|abonnieren)") == ("abonnieren", "newsletter")
     assert derive_keywords(r"\d+") is None
+
+
+def test_rules_cache_serves_unchanged_files_and_rereads_changed_ones(tmp_path, monkeypatch):
+    from stripper import rules as rules_module
+
+    monkeypatch.setenv("STRIPPER_CACHE_DIR", str(tmp_path / "cache"))
+    path = write(tmp_path, GOOD)
+    first = RuleSet.load([path])
+    assert list((tmp_path / "cache").iterdir())  # written
+    calls = []
+    real = rules_module.load_file
+    monkeypatch.setattr(rules_module, "load_file", lambda p: calls.append(p) or real(p))
+    assert RuleSet.load([path]) == first and calls == []  # served from the cache
+    path.write_text(GOOD.replace("Advertisement marker.", "Advertisement marker, changed."), encoding="utf-8")
+    changed = RuleSet.load([path])
+    assert calls == [path] and changed != first
+    (tmp_path / "cache").joinpath(next((tmp_path / "cache").iterdir()).name).write_bytes(b"not a pickle")
+    assert RuleSet.load([path]) == changed  # a broken cache is ignored
+
+
+def test_rules_cache_keeps_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("STRIPPER_CACHE_DIR", str(tmp_path / "cache"))
+    path = write(tmp_path, GOOD.replace('phrases = ["advertisement"]', 'pattern = "(unclosed"'))
+    for _ in range(2):  # a bad file is never cached: it fails the same way every time
+        with pytest.raises(RuleError, match="bad pattern regex"):
+            RuleSet.load([path])
