@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from stripper.matcher import Matcher, RuleTimeout, derive_keywords
+from stripper.matcher import Matcher, RuleTimeout
 from stripper.normalize import normalise_lines
 from stripper.rules import RuleSet
 
@@ -147,7 +147,7 @@ def decide(
 
 def _block_starts(norms, matcher: Matcher, timeout, problems) -> list[tuple[int, int]]:
     """(line index, block index) for every line that opens a block rule."""
-    keys = [derive_keywords(b.rule.start) for b in matcher.blocks]
+    keys = [b.start_keywords for b in matcher.blocks]
     starts = []
     for b, block in enumerate(matcher.blocks):
         limit = block.rule.max_words

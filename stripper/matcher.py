@@ -14,6 +14,7 @@ this; the fast path must agree with it on every line (tests check it does).
 
 from __future__ import annotations
 
+import pickle
 import re as _re
 import unicodedata
 from collections.abc import Sequence
@@ -42,10 +43,9 @@ class RuleTimeout(Exception):
 
 @dataclass(frozen=True, slots=True)
 class LineRule:
-    """A phrase or pattern rule as it is run: its regex source, how it applies and its word limit."""
+    """A phrase or pattern rule as it is run: how it applies, its word limit and its space bound."""
 
     rule: Rule
-    source: str
     mode: str  # "phrase" (search), "start" (match), "line" (fullmatch on the core)
     max_words: int | None
     max_spaces: int | None  # every match spans the subject and holds at most this many spaces
@@ -56,6 +56,7 @@ class BlockRule:
     rule: Rule
     start: regex.Pattern
     end: regex.Pattern
+    start_keywords: tuple[str, ...] | None  # one of them is in every line the start regex matches
 
 
 class Matcher:
@@ -71,9 +72,8 @@ class Matcher:
         always: list[int] = []
         for rule in rules:
             if rule.kind == "block":
-                self.blocks.append(
-                    BlockRule(rule, compile_regex(rule.start, rule, "start"), compile_regex(rule.end, rule, "end"))
-                )
+                start, end = _compile(rule, "start"), _compile(rule, "end")
+                self.blocks.append(BlockRule(rule, start, end, derive_keywords(rule.start)))
                 continue
             index = len(self.line_rules)
             self.rules.append(rule)
@@ -95,7 +95,7 @@ class Matcher:
         self.keyword_rules = {key: frozenset(ids) for key, ids in keyword_rules.items()}
         # Longest first: the scanner reports the longest keyword at a position; _prefixes adds the shorter ones.
         self.keywords = tuple(sorted(self.keyword_rules, key=lambda k: (-len(k), k)))
-        self._prefixes = _keyword_prefixes(self.keyword_rules)
+        self._prefixes: dict[str, tuple[str, ...]] = {}  # filled with the scanner
         self._scanner: _re.Pattern | None = None
         self._unscanned = SMALL_TEXT  # characters still to check with plain `in` before compiling the scanner
 
@@ -190,6 +190,7 @@ class Matcher:
     def scanner(self) -> _re.Pattern | None:
         """One regex finding the longest keyword at a position: a trie of all keywords, compiled once."""
         if self._scanner is None and self.keywords:
+            self._prefixes = _keyword_prefixes(self.keyword_rules)
             self._scanner = _re.compile(_trie_regex(self.keywords))
         return self._scanner
 
@@ -203,7 +204,7 @@ class Matcher:
             return False
         compiled = self._compiled[index]
         if compiled is None:
-            compiled = self._compiled[index] = compile_regex(spec.source, spec.rule, spec.rule.kind)
+            compiled = self._compiled[index] = _compile(spec.rule, "line")
         try:
             if spec.mode == "line":
                 return compiled.fullmatch(subject, timeout=timeout) is not None
@@ -231,7 +232,7 @@ class Matcher:
                 continue
             if (spec.max_words is not None and words > spec.max_words) or rule.id in skip:
                 continue
-            compiled = compile_regex(spec.source, rule, rule.kind)
+            compiled = compile_regex(line_source(rule), rule, rule.kind)
             try:
                 if spec.mode == "line":
                     hit = compiled.fullmatch(trimmed, timeout=timeout)
@@ -254,26 +255,72 @@ def analyse(rule: Rule) -> tuple[tuple[str, ...] | None, int | None]:
     """A phrase or pattern rule's keywords (None: none known) and space bound (see whole_match_spaces)."""
     known = _ANALYSED.get(rule)
     if known is None:
-        spec = _line_rule(rule, None)
-        known = _ANALYSED[rule] = (rule_keywords(rule), whole_match_spaces(spec.source, anchored=spec.mode == "line"))
+        known = _ANALYSED[rule] = (
+            rule_keywords(rule),
+            whole_match_spaces(line_source(rule), anchored=rule.match == "line"),
+        )
     return known
 
 
-def remember(rule: Rule, analysis: tuple[tuple[str, ...] | None, int | None]) -> None:
-    """Take an analysis from the rules cache instead of deriving it again."""
-    _ANALYSED[rule] = analysis
+# Compiled regexes from the rules cache, pickled, by (rule, "line" | "start" | "end"): the regex module pickles
+# a pattern with its compiled code, so loading one skips its (pure Python) parser, milliseconds per regex.
+_PICKLED: dict[tuple[Rule, str], bytes] = {}
+
+
+def remember(
+    rule: Rule, analysis: tuple[tuple[str, ...] | None, int | None] | None, compiled: dict[str, bytes]
+) -> None:
+    """Take an analysis and compiled regexes from the rules cache instead of deriving them again."""
+    if analysis is not None:
+        _ANALYSED[rule] = analysis
+    for what, blob in compiled.items():
+        _PICKLED[rule, what] = blob
+
+
+def pickled_regexes(rule: Rule) -> dict[str, bytes]:
+    """The compiled regexes of a rule, pickled for the rules cache."""
+    if rule.kind == "block":
+        sources = {"start": rule.start, "end": rule.end}
+    elif rule.kind in ("phrases", "pattern"):
+        sources = {"line": line_source(rule)}
+    else:
+        return {}
+    return {
+        what: pickle.dumps(compile_regex(source, rule, what), protocol=pickle.HIGHEST_PROTOCOL)
+        for what, source in sources.items()
+    }
+
+
+def _compile(rule: Rule, what: str) -> regex.Pattern:
+    """A rule's regex ("line", or a block's "start" or "end"), from the rules cache if it is there."""
+    blob = _PICKLED.get((rule, what))
+    if blob is not None:
+        try:
+            compiled = pickle.loads(blob)
+            if isinstance(compiled, regex.Pattern):
+                return compiled
+        except Exception:  # a cache from an incompatible build: compile afresh
+            pass
+    if what == "line":
+        return compile_regex(line_source(rule), rule, rule.kind)
+    return compile_regex(rule.start if what == "start" else rule.end, rule, what)
 
 
 def _line_rule(rule: Rule, spaces: int | None) -> LineRule:
-    """The regex source and mode of a phrase or pattern rule (compiled later, when a line first needs it)."""
+    """How a phrase or pattern rule applies (its regex is built and compiled later, when a line first needs it)."""
+    guard = None if rule.match == "line" else rule.max_words
+    return LineRule(rule, rule.match, guard, spaces)
+
+
+def line_source(rule: Rule) -> str:
+    """The regex a phrase or pattern rule runs on a line."""
     if rule.kind == "phrases":
         body = phrase_alternation(rule.phrases, whole_line=rule.match == "line")
     else:
         body = f"(?:{rule.pattern})"
     if rule.match == "start":
         body = _TRIM_CLASS + body
-    guard = None if rule.match == "line" else rule.max_words
-    return LineRule(rule, body, rule.match, guard, spaces)
+    return body
 
 
 def _keyword_prefixes(keyword_rules: dict[str, object]) -> dict[str, tuple[str, ...]]:

@@ -157,14 +157,15 @@ class RuleSet:
         return Matcher(self.rules)
 
 
-CACHE_VERSION = 2
+CACHE_VERSION = 4
 
 
 class _Cache:
     """Validated rules of each file, pickled in the user's cache folder, keyed by path, size and mtime.
 
-    Parsing TOML and compile-checking every regex of the shipped rules costs most of a second, far more than
-    cleaning one article; unpickling them costs a few milliseconds. STRIPPER_CACHE_DIR moves the cache, and
+    Parsing TOML and compiling every regex of the shipped rules costs seconds, far more than cleaning one
+    article; unpickling them (compiled regexes included: the regex module pickles a pattern with its code)
+    costs milliseconds. STRIPPER_CACHE_DIR moves the cache, and
     STRIPPER_NO_CACHE=1 turns it off. A cache that cannot be read or written is silently ignored.
     """
 
@@ -178,7 +179,8 @@ class _Cache:
         base = os.environ.get("STRIPPER_CACHE_DIR") or os.path.join(
             os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "stripper"
         )
-        path = Path(base) / f"rules-v{CACHE_VERSION}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+        python = f"py{sys.version_info[0]}{sys.version_info[1]}"
+        path = Path(base) / f"rules-v{CACHE_VERSION}-{python}-regex{regex.__version__}.pickle"
         try:
             with open(path, "rb") as handle:
                 entries = pickle.load(handle)
@@ -200,13 +202,15 @@ class _Cache:
 
         hit = self.entries.get(key)
         if hit is not None:
-            for rule, analysis in hit:
-                if analysis is not None:
-                    matcher.remember(rule, analysis)
-            return [rule for rule, _ in hit]
+            for rule, analysis, compiled in hit:
+                matcher.remember(rule, analysis, compiled)
+            return [rule for rule, _, _ in hit]
         rules = load_file(file)
         self.entries = {k: v for k, v in self.entries.items() if k[0] != name}
-        self.entries[key] = tuple((r, matcher.analyse(r) if r.kind in ("phrases", "pattern") else None) for r in rules)
+        self.entries[key] = tuple(
+            (r, matcher.analyse(r) if r.kind in ("phrases", "pattern") else None, matcher.pickled_regexes(r))
+            for r in rules
+        )
         self.dirty = True
         return rules
 

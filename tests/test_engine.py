@@ -221,7 +221,12 @@ counterexamples = ["Fazer"]
 """
     )
     rules = RuleSet.load([path])
-    for line in ["* Click to share on Reddit", "- Click to share on Reddit", "• Click to share on Reddit", "+ Click to share on Reddit"]:
+    for line in [
+        "* Click to share on Reddit",
+        "- Click to share on Reddit",
+        "• Click to share on Reddit",
+        "+ Click to share on Reddit",
+    ]:
         assert [r.rule for r in clean(line + "\n", rules).removals] == ["social.start"], line
     assert [r.rule for r in clean("* O que fazer agora\n", rules).removals] == ["social.anchored"]
     assert not clean("o Click to share on Reddit\n", rules).removals
