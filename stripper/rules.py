@@ -120,6 +120,7 @@ class RuleSet:
 
     def __setstate__(self, state) -> None:
         object.__setattr__(self, "rules", state["rules"])
+        _Cache.open().prime()  # a worker process: take compiled regexes from the cache, as the parent did
 
     @classmethod
     def default(cls) -> RuleSet:
@@ -213,6 +214,14 @@ class _Cache:
         )
         self.dirty = True
         return rules
+
+    def prime(self) -> None:
+        """Hand every cached rule's analysis and compiled regexes to the matcher (used where rules arrive pickled)."""
+        from stripper import matcher
+
+        for entry in self.entries.values():
+            for rule, analysis, compiled in entry:
+                matcher.remember(rule, analysis, compiled)
 
     def save(self) -> None:
         if not self.dirty or self.path is None:
