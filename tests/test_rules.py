@@ -139,7 +139,7 @@ def test_rules_cache_serves_unchanged_files_and_rereads_changed_ones(tmp_path, m
     monkeypatch.setenv("STRIPPER_CACHE_DIR", str(tmp_path / "cache"))
     path = write(tmp_path, GOOD)
     first = RuleSet.load([path])
-    assert list((tmp_path / "cache").iterdir())  # written
+    assert list((tmp_path / "cache").rglob("*.pickle"))  # written
     calls = []
     real = rules_module.load_file
     monkeypatch.setattr(rules_module, "load_file", lambda p: calls.append(p) or real(p))
@@ -147,7 +147,8 @@ def test_rules_cache_serves_unchanged_files_and_rereads_changed_ones(tmp_path, m
     path.write_text(GOOD.replace("Advertisement marker.", "Advertisement marker, changed."), encoding="utf-8")
     changed = RuleSet.load([path])
     assert calls == [path] and changed != first
-    (tmp_path / "cache").joinpath(next((tmp_path / "cache").iterdir()).name).write_bytes(b"not a pickle")
+    for entry in (tmp_path / "cache").rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
     assert RuleSet.load([path]) == changed  # a broken cache is ignored
 
 
