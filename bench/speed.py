@@ -190,8 +190,8 @@ def render(rows: list[Row], info: dict) -> str:
         if big is not None and r.bytes and r is not big and r.name.startswith(("cat", "grep", "jusText", "C4")):
             ratio = f"{r.mb_s / big.mb_s:.1f}x" if big.mb_s else ""
         size = f"{r.bytes / MB:.0f} MB" if r.bytes else "1 article"
-        rate = f"{r.mb_s:.1f}" if r.bytes else ""
-        cpu_shown = f"{cpu_rate:.1f}" if r.bytes and not workers else ""
+        rate = (f"{r.mb_s:.1f}" if r.wall else "> 1000") if r.bytes else ""  # /usr/bin/time counts 10 ms steps
+        cpu_shown = f"{cpu_rate:.1f}" if r.bytes and r.cpu and not workers else ""
         cpu_s = "(main) " if workers else ""
         cells = [r.name, size, f"{r.wall:.3f}", rate, f"{cpu_s}{r.cpu:.2f}", cpu_shown, f"{r.rss_mb:.0f}", ratio]
         lines.append("| " + " | ".join(cells) + " |")
