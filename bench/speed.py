@@ -187,7 +187,13 @@ def render(rows: list[Row], info: dict) -> str:
         cpu_rate = r.bytes / MB / r.cpu if r.cpu and r.bytes else 0.0
         workers = "--jobs 2" in r.name  # forkserver workers are not the main process's children: not counted
         ratio = ""
-        if big is not None and r.bytes and r is not big and r.name.startswith(("cat", "grep", "jusText", "C4")):
+        if (
+            big is not None
+            and r.bytes
+            and r.wall
+            and r is not big
+            and r.name.startswith(("cat", "grep", "jusText", "C4"))
+        ):
             ratio = f"{r.mb_s / big.mb_s:.1f}x" if big.mb_s else ""
         size = f"{r.bytes / MB:.0f} MB" if r.bytes else "1 article"
         rate = (f"{r.mb_s:.1f}" if r.wall else "> 1000") if r.bytes else ""  # /usr/bin/time counts 10 ms steps
