@@ -8,6 +8,7 @@ diff, report lines, messages, and a `Tally` for the summary.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -38,6 +39,7 @@ from stripper.stream import MIN_WINDOW, Piece, Window, clean_window, windows
 STDOUT, OUTPUT_DIR, IN_PLACE, NOWHERE = "stdout", "output-dir", "in-place", "nowhere"
 BATCH_LINES = 256  # JSON Lines records per task
 BATCH_BYTES = 1 << 20
+FILES_PER_TASK = 8  # files per worker task
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,10 @@ class Cleaner:
         except InputError as exc:
             return Outcome(source, messages=(str(exc),), tally=Tally(errors=1), error=True)
         return self._outcome(result, source, data, cleaned)
+
+    def files(self, items: tuple[Input, ...]) -> list[Outcome]:
+        """Clean several files in one task (see clean_files)."""
+        return [self.file(item) for item in items]
 
     def text(self, data: bytes, source: str) -> Outcome:
         """Clean one text given as bytes (stdin); the output, if the plan writes to stdout, is in the outcome."""
@@ -186,8 +192,30 @@ class Cleaner:
 
 
 def clean_files(inputs: Iterable[Input], cleaner: Cleaner, *, jobs: int) -> Iterator[Outcome]:
-    """Clean text files, `jobs` at a time; outcomes in input order."""
-    return ordered_map(Cleaner.file, cleaner, inputs, jobs=jobs)
+    """Clean text files, `jobs` at a time; outcomes in input order.
+
+    With workers, files go to them FILES_PER_TASK at a time: a news article takes about a millisecond to
+    clean, about what sending one task to a process and its outcome back costs.
+    """
+    if jobs <= 1:
+        return ordered_map(Cleaner.file, cleaner, inputs, jobs=jobs)
+    return _flatten(ordered_map(Cleaner.files, cleaner, _chunks(inputs, FILES_PER_TASK), jobs=jobs))
+
+
+def _chunks(items: Iterable[Input], size: int) -> Iterator[tuple[Input, ...]]:
+    items = iter(items)
+    while chunk := tuple(itertools.islice(items, size)):
+        yield chunk
+
+
+def _flatten(batches: Iterator[list[Outcome]]) -> Iterator[Outcome]:
+    try:
+        for outcomes in batches:
+            yield from outcomes
+    finally:
+        close = getattr(batches, "close", None)  # stop the workers when the caller stops early
+        if close is not None:
+            close()
 
 
 def clean_windows(

@@ -296,11 +296,18 @@ class Run:
         self.tally = Tally()
         self.fatal = False
         self.started = time.perf_counter()
-        self.err = console(stderr=True, highlight=False)
+        self._err = None
         self.report_file = None
         self.progress = None
         self.task = None
         self._out_console = None
+
+    @property
+    def err(self):
+        """The stderr console, made on first use: importing rich costs more than cleaning one article."""
+        if self._err is None:
+            self._err = console(stderr=True, highlight=False)
+        return self._err
 
     # -- outputs
 
@@ -806,8 +813,18 @@ def rules_test(
         raise typer.Exit(1)
 
 
+# `stripper clean` with no options, as in a shell loop over single articles: the same command, called without
+# the option parser, whose type conversion imports pydantic (most of the start-up time once rules are cached).
+_PLAIN = (["clean"], ["clean", "-"])
+
+
 def main() -> None:
     try:
+        if sys.argv[1:] in _PLAIN:
+            try:
+                clean(paths=sys.argv[2:] or None)
+            except typer.Exit as exc:
+                sys.exit(exc.exit_code)
         app()
     except Exception as exc:  # a bug: one line, not a traceback, unless asked for
         if os.environ.get("STRIPPER_TRACEBACK"):

@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from stripper.matcher import Matcher, RuleTimeout, derive_keywords
-from stripper.normalize import normalise
+from stripper.matcher import Matcher, RuleTimeout
+from stripper.normalize import normalise, normalise_lines
 from stripper.rules import RuleSet
 
 BOM = "\ufeff"
@@ -32,6 +32,7 @@ REPEAT_CATEGORY = "duplicate"
 REPEAT_MIN_WORDS = 3
 REPEAT_MIN_LETTERS = 15
 
+_NO_SKIP: frozenset[str] = frozenset()
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 
 
@@ -131,6 +132,24 @@ def rule_view(content: str) -> str:
     return normalise(content) if content and not content.isspace() else ""
 
 
+def rule_views(contents: Sequence[str]) -> list[str]:
+    """[rule_view(c) for c in contents], with the ordinary lines normalised together in one NFKC/casefold pass."""
+    out = [""] * len(contents)
+    index: list[int] = []
+    batch: list[str] = []
+    for i, content in enumerate(contents):
+        if len(content) > MAX_RULE_CHARS:
+            out[i] = content.strip()
+        elif content and not content.isspace():
+            if not content.isascii() and _UNDECODED.search(content):
+                content = _UNDECODED.sub(_as_cp1252, content)
+            index.append(i)
+            batch.append(content)
+    for i, text in zip(index, normalise_lines(batch), strict=True):
+        out[i] = text
+    return out
+
+
 # Bytes that are not UTF-8 reach a line as surrogates (surrogateescape). In scraped news they are nearly always
 # Latin-1 or Windows-1252, so rules see them as that: "Publicit\xe9" is removed like "Publicité". Only the
 # rules' view changes; kept lines come out with their original bytes.
@@ -154,19 +173,21 @@ def decide(
     """Which lines go: rule matches, then block rules, then the context pass, until nothing changes."""
     problems: list[Problem] = []
     skip = set(skip)
-    norms = [rule_view(c) for c in contents]
+    norms = rule_views(contents)
+    keywords = matcher.lines_keywords([t if len(t) <= MAX_RULE_CHARS else "" for t in norms])
     verdicts: list[Verdict] = [None] * len(contents)
     for i, text in enumerate(norms):
         if not text or len(text) > MAX_RULE_CHARS:
             continue
+        candidates = matcher.rules_for(keywords[i])
         try:
-            rule = matcher.match(text, timeout, frozenset(skip)) if skip else matcher.match(text, timeout)
+            rule = matcher.match_candidates(text, candidates, timeout, frozenset(skip) if skip else _NO_SKIP)
         except RuleTimeout as exc:
             # A rule that hangs on one line is dropped for the rest of the document.
             skip.add(exc.rule.id)
             problems.append(Problem(i + 1, exc.rule.id, f"regex timed out after {timeout}s; line kept"))
             try:
-                rule = matcher.match(text, timeout, frozenset(skip))
+                rule = matcher.match_candidates(text, candidates, timeout, frozenset(skip))
             except RuleTimeout:
                 rule = None
         if rule is not None:
@@ -184,7 +205,7 @@ def decide(
 
 def _block_starts(norms, matcher: Matcher, timeout, problems) -> list[tuple[int, int]]:
     """(line index, block index) for every line that opens a block rule."""
-    keys = [derive_keywords(b.rule.start) for b in matcher.blocks]
+    keys = [b.start_keywords for b in matcher.blocks]
     starts = []
     for b, block in enumerate(matcher.blocks):
         limit = block.rule.max_words

@@ -1,13 +1,22 @@
 """The compiled form of a rule set: which rule, if any, removes a normalised line.
 
-Most lines are article text containing none of the rules' keywords, so a line
-is first scanned once for every keyword, and only the rules whose keyword it
-contains are run. Exact-line rules are a hash lookup.
+Most lines are article text containing none of the rules' keywords, so the
+rules are not all run on every line. Every line rule has literal keywords (from
+its phrases, declared in its file, or derived from its regex), one of which is
+in every line it matches; a line is scanned once for all keywords and only the
+rules of the keywords it contains are run. Exact-line rules are one hash
+lookup however many there are. Regexes are compiled on first use, so a short
+document pays only for the rules its lines could meet.
+
+`Matcher.reference` runs every rule on the line in load order, without any of
+this; the fast path must agree with it on every line (tests check it does).
 """
 
 from __future__ import annotations
 
+import pickle
 import re as _re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,7 +27,10 @@ from stripper.rules import Rule, compile_regex, phrase_alternation
 
 _TRIM_CLASS = "[" + regex.escape(TRIM) + "]*"
 _WORD = regex.compile(r"\w+")
-MIN_KEYWORD = 3
+MIN_KEYWORD = 2  # shorter keywords are in nearly every line; a symbol such as "©" or "€" is rare enough alone
+# Up to this many characters (in all) are scanned with one `in` per keyword, which needs no compiled scanner;
+# past that the process pays once for compiling all keywords into one regex, which scans much faster.
+SMALL_TEXT = 1 << 15
 
 
 class RuleTimeout(Exception):
@@ -31,10 +43,12 @@ class RuleTimeout(Exception):
 
 @dataclass(frozen=True, slots=True)
 class LineRule:
+    """A phrase or pattern rule as it is run: how it applies, its word limit and its space bound."""
+
     rule: Rule
-    regex: regex.Pattern
     mode: str  # "phrase" (search), "start" (match), "line" (fullmatch on the core)
     max_words: int | None
+    max_spaces: int | None  # every match spans the subject and holds at most this many spaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,66 +56,50 @@ class BlockRule:
     rule: Rule
     start: regex.Pattern
     end: regex.Pattern
+    start_keywords: tuple[str, ...] | None  # one of them is in every line the start regex matches
 
 
 class Matcher:
-    """Every rule of a set, compiled, with a keyword index in front of the regexes."""
+    """Every rule of a set, with a keyword index in front of the regexes and a hash of exact lines."""
 
     def __init__(self, rules: Sequence[Rule]):
         self.line_rules: list[LineRule | None] = []  # None for exact-line rules
         self.rules: list[Rule] = []  # the rule behind each index of line_rules
         self.exact: dict[str, int] = {}
         self.blocks: list[BlockRule] = []
+        self._compiled: list[regex.Pattern | None] = []
         keyword_rules: dict[str, set[int]] = {}
         always: list[int] = []
         for rule in rules:
             if rule.kind == "block":
-                self.blocks.append(
-                    BlockRule(rule, compile_regex(rule.start, rule, "start"), compile_regex(rule.end, rule, "end"))
-                )
+                start, end = _compile(rule, "start"), _compile(rule, "end")
+                self.blocks.append(BlockRule(rule, start, end, derive_keywords(rule.start)))
                 continue
             index = len(self.line_rules)
             self.rules.append(rule)
+            self._compiled.append(None)
             if rule.kind == "lines":
                 self.line_rules.append(None)
                 for line in rule.lines:
                     self.exact.setdefault(core(normalise(line)), index)
                 continue
-            compiled = self._compile(rule)
-            self.line_rules.append(compiled)
-            keys = rule_keywords(rule)
+            keys, spaces = analyse(rule)
+            self.line_rules.append(_line_rule(rule, spaces))
             if keys is None:
                 always.append(index)
             else:
                 for key in keys:
                     keyword_rules.setdefault(key, set()).add(index)
-        self.always = tuple(always)
-        # A keyword found in a line implies every shorter keyword inside it is there too.
-        self.keyword_rules = {
-            key: tuple(sorted(set().union(*(ids for other, ids in keyword_rules.items() if other in key))))
-            for key in keyword_rules
-        }
-        words = sorted(self.keyword_rules, key=lambda k: (-len(k), k))
-        self.keyword_re = regex.compile("|".join(map(regex.escape, words))) if words else None
+        self.always = frozenset(always)
+        self._always = sorted(always)
+        self.keyword_rules = {key: frozenset(ids) for key, ids in keyword_rules.items()}
+        # Longest first: the scanner reports the longest keyword at a position; _prefixes adds the shorter ones.
+        self.keywords = tuple(sorted(self.keyword_rules, key=lambda k: (-len(k), k)))
+        self._prefixes: dict[str, tuple[str, ...]] = {}  # filled with the scanner
+        self._scanner: _re.Pattern | None = None
+        self._unscanned = SMALL_TEXT  # characters still to check with plain `in` before compiling the scanner
 
-    @staticmethod
-    def _compile(rule: Rule) -> LineRule:
-        if rule.kind == "phrases":
-            body = phrase_alternation(rule.phrases, whole_line=rule.match == "line")
-        else:
-            body = f"(?:{rule.pattern})"
-        if rule.match == "start":
-            body = _TRIM_CLASS + body
-        guard = None if rule.match == "line" else rule.max_words
-        return LineRule(rule, compile_regex(body, rule, rule.kind), rule.match, guard)
-
-    def candidates(self, text: str) -> list[int]:
-        """Indexes of the line rules that could match this normalised line, in load order."""
-        found: set[int] = set(self.always)
-        if self.keyword_re is not None:
-            for key in self.keyword_re.findall(text, overlapped=True):
-                found.update(self.keyword_rules[key])
-        return sorted(found)
+    # --- the fast path -------------------------------------------------------------------------------------
 
     def match(self, text: str, timeout: float | None = None, skip: frozenset[str] = frozenset()) -> Rule | None:
         """The first rule (in load order) that removes this normalised line, or None.
@@ -110,39 +108,350 @@ class Matcher:
         """
         if not text:
             return None
+        return self.match_candidates(text, self.candidates(text), timeout, skip)
+
+    def match_candidates(
+        self, text: str, candidates: Sequence[int], timeout: float | None = None, skip: frozenset[str] = frozenset()
+    ) -> Rule | None:
+        """Like match, given the line rules (indexes, in load order) that the line's keywords let through."""
         trimmed = core(text)
-        start = lead(text)
         exact = self.exact.get(trimmed)
         words = text.count(" ") + 1
-        for index in self.candidates(text):
+        start = None
+        for index in candidates:
             if exact is not None and exact < index:
                 break
-            compiled = self.line_rules[index]
-            if compiled.rule.id in skip or (compiled.max_words is not None and words > compiled.max_words):
+            spec = self.line_rules[index]
+            if (spec.max_words is not None and words > spec.max_words) or spec.rule.id in skip:
                 continue
-            try:
-                if compiled.mode == "line":
-                    hit = compiled.regex.fullmatch(trimmed, timeout=timeout)
-                elif compiled.mode == "start":
-                    hit = compiled.regex.match(start, timeout=timeout)
-                else:
-                    hit = compiled.regex.search(start, timeout=timeout)
-            except TimeoutError:
-                raise RuleTimeout(compiled.rule) from None
-            if hit:
-                return compiled.rule
+            if spec.mode == "line":
+                subject = trimmed
+            else:
+                subject = start = lead(text) if start is None else start
+            if self._run(index, spec, subject, timeout):
+                return spec.rule
         return None if exact is None else self.rules[exact]
+
+    def candidates(self, text: str) -> list[int]:
+        """Indexes of the line rules that could match this normalised line, in load order."""
+        return self.rules_for(self.keywords_in(text))
+
+    def rules_for(self, keywords: set[str] | None) -> list[int]:
+        """The line rules (indexes, in load order) a line with these keywords must be checked against."""
+        if not keywords:
+            return self._always
+        found = set(self.always)
+        for key in keywords:
+            found.update(self.keyword_rules[key])
+        return sorted(found)
+
+    def keywords_in(self, text: str) -> set[str]:
+        """Every keyword contained in the text (overlapping ones included)."""
+        if self._scanner is None and len(text) <= self._unscanned:
+            self._unscanned -= len(text) + 1
+            return {key for key in self.keywords if key in text}
+        scanner = self.scanner()
+        found: set[str] = set()
+        if scanner is None:
+            return found
+        hit = scanner.search(text)
+        while hit is not None:
+            found.update(self._prefixes[hit.group()])
+            hit = scanner.search(text, hit.start() + 1)
+        return found
+
+    def lines_keywords(self, texts: Sequence[str]) -> list[set[str] | None]:
+        """keywords_in for every line of a document, with one pass over the whole text (None: no keyword)."""
+        whole = "\n".join(texts)
+        if self._scanner is None and len(whole) <= self._unscanned:
+            self._unscanned -= len(whole) + 1
+            present = [key for key in self.keywords if key in whole]
+            if not present:
+                return [None] * len(texts)
+            return [{key for key in present if key in text} or None for text in texts]
+        out: list[set[str] | None] = [None] * len(texts)
+        scanner = self.scanner()
+        if scanner is None:
+            return out
+        line, line_end = 0, len(texts[0]) if texts else 0
+        hit = scanner.search(whole)
+        while hit is not None:
+            at = hit.start()
+            while at > line_end:  # keywords never contain "\n", so a hit lies within one line
+                line += 1
+                line_end += len(texts[line]) + 1
+            found = out[line]
+            if found is None:
+                found = out[line] = set()
+            found.update(self._prefixes[hit.group()])
+            hit = scanner.search(whole, at + 1)
+        return out
+
+    def scanner(self) -> _re.Pattern | None:
+        """One regex finding the longest keyword at a position: a trie of all keywords, compiled once."""
+        if self._scanner is None and self.keywords:
+            self._prefixes = _keyword_prefixes(self.keyword_rules)
+            self._scanner = _re.compile(_trie_regex(self.keywords))
+        return self._scanner
+
+    def _run(self, index: int, spec: LineRule, subject: str, timeout: float | None) -> bool:
+        """Whether the rule's regex matches the line (its normalised core, or the line without list markers).
+
+        A regex whose every match spans the whole subject, and can hold at most n spaces, cannot match a
+        subject with more: such lines are skipped without running it (same answer, no regex call).
+        """
+        if spec.max_spaces is not None and subject.count(" ") > spec.max_spaces:
+            return False
+        compiled = self._compiled[index]
+        if compiled is None:
+            compiled = self._compiled[index] = _compile(spec.rule, "line")
+        try:
+            if spec.mode == "line":
+                return compiled.fullmatch(subject, timeout=timeout) is not None
+            if spec.mode == "start":
+                return compiled.match(subject, timeout=timeout) is not None
+            return compiled.search(subject, timeout=timeout) is not None
+        except TimeoutError:
+            raise RuleTimeout(spec.rule) from None
+
+    # --- the straightforward path ----------------------------------------------------------------------------
+
+    def reference(self, text: str, timeout: float | None = None, skip: frozenset[str] = frozenset()) -> Rule | None:
+        """match() without keywords, hash or space bounds: every rule, in load order, on the line.
+
+        Slow; the yardstick the tests hold the fast path to.
+        """
+        if not text:
+            return None
+        trimmed, start, words = core(text), lead(text), text.count(" ") + 1
+        for index, spec in enumerate(self.line_rules):
+            rule = self.rules[index]
+            if spec is None:
+                if trimmed in {core(normalise(line)) for line in rule.lines}:
+                    return rule
+                continue
+            if (spec.max_words is not None and words > spec.max_words) or rule.id in skip:
+                continue
+            compiled = compile_regex(line_source(rule), rule, rule.kind)
+            try:
+                if spec.mode == "line":
+                    hit = compiled.fullmatch(trimmed, timeout=timeout)
+                elif spec.mode == "start":
+                    hit = compiled.match(start, timeout=timeout)
+                else:
+                    hit = compiled.search(start, timeout=timeout)
+            except TimeoutError:
+                raise RuleTimeout(rule) from None
+            if hit:
+                return rule
+        return None
+
+
+# What the matcher derives from a rule (keywords, space bound), by rule: the rules cache stores it too.
+_ANALYSED: dict[Rule, tuple[tuple[str, ...] | None, int | None]] = {}
+
+
+def analyse(rule: Rule) -> tuple[tuple[str, ...] | None, int | None]:
+    """A phrase or pattern rule's keywords (None: none known) and space bound (see whole_match_spaces)."""
+    known = _ANALYSED.get(rule)
+    if known is None:
+        known = _ANALYSED[rule] = (
+            rule_keywords(rule),
+            whole_match_spaces(line_source(rule), anchored=rule.match == "line"),
+        )
+    return known
+
+
+# Compiled regexes from the rules cache, pickled, by (rule, "line" | "start" | "end"): the regex module pickles
+# a pattern with its compiled code, so loading one skips its (pure Python) parser, milliseconds per regex.
+_PICKLED: dict[tuple[Rule, str], bytes] = {}
+
+
+def remember(
+    rule: Rule, analysis: tuple[tuple[str, ...] | None, int | None] | None, compiled: dict[str, bytes]
+) -> None:
+    """Take an analysis and compiled regexes from the rules cache instead of deriving them again."""
+    if analysis is not None:
+        _ANALYSED[rule] = analysis
+    for what, blob in compiled.items():
+        _PICKLED[rule, what] = blob
+
+
+def pickled_regexes(rule: Rule) -> dict[str, bytes]:
+    """The compiled regexes of a rule, pickled for the rules cache."""
+    if rule.kind == "block":
+        sources = {"start": rule.start, "end": rule.end}
+    elif rule.kind in ("phrases", "pattern"):
+        sources = {"line": line_source(rule)}
+    else:
+        return {}
+    return {
+        what: pickle.dumps(compile_regex(source, rule, what), protocol=pickle.HIGHEST_PROTOCOL)
+        for what, source in sources.items()
+    }
+
+
+def _compile(rule: Rule, what: str) -> regex.Pattern:
+    """A rule's regex ("line", or a block's "start" or "end"), from the rules cache if it is there."""
+    blob = _PICKLED.get((rule, what))
+    if blob is not None:
+        try:
+            compiled = pickle.loads(blob)
+            if isinstance(compiled, regex.Pattern):
+                return compiled
+        except Exception:  # a cache from an incompatible build: compile afresh
+            pass
+    if what == "line":
+        return compile_regex(line_source(rule), rule, rule.kind)
+    return compile_regex(rule.start if what == "start" else rule.end, rule, what)
+
+
+def _line_rule(rule: Rule, spaces: int | None) -> LineRule:
+    """How a phrase or pattern rule applies (its regex is built and compiled later, when a line first needs it)."""
+    guard = None if rule.match == "line" else rule.max_words
+    return LineRule(rule, rule.match, guard, spaces)
+
+
+def line_source(rule: Rule) -> str:
+    """The regex a phrase or pattern rule runs on a line."""
+    if rule.kind == "phrases":
+        body = phrase_alternation(rule.phrases, whole_line=rule.match == "line")
+    else:
+        body = f"(?:{rule.pattern})"
+    if rule.match == "start":
+        body = _TRIM_CLASS + body
+    return body
+
+
+def _keyword_prefixes(keyword_rules: dict[str, object]) -> dict[str, tuple[str, ...]]:
+    """For each keyword, itself and every shorter keyword it starts with (found at the same position)."""
+    return {key: tuple(key[:n] for n in range(1, len(key) + 1) if key[:n] in keyword_rules) for key in keyword_rules}
+
+
+def _trie_regex(words: Sequence[str]) -> str:
+    """An alternation of literal words factored by common prefixes, preferring the longest match.
+
+    The stdlib engine tries a plain alternation of two thousand words one by one at every position;
+    a trie tries one branch per character.
+    """
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [_re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return emit(root)
+
+
+def whole_match_spaces(source: str, anchored: bool) -> int | None:
+    """The most spaces a match of this regex can hold, if every match spans the whole subject; else None.
+
+    A match spans the subject when it is a fullmatch (`anchored`), or when every branch of the regex starts
+    with ^ and ends with $ (\\Z). Normalised lines hold no whitespace but single spaces, so a line with more
+    spaces than this cannot match. None (no bound) when the stdlib parser does not read the regex.
+    """
+    constants = _re._constants
+    try:
+        parsed = list(_re._parser.parse(source, _re.IGNORECASE))
+    except Exception:  # regex-module syntax
+        return None
+    if not anchored and not _anchored(parsed):
+        return None
+    return _spaces(parsed, constants)
+
+
+def _anchored(seq) -> bool:
+    """Every branch of the parsed regex runs from ^ to $ (looking through one wrapping group)."""
+    constants = _re._constants
+    while len(seq) == 1 and seq[0][0] is constants.SUBPATTERN:
+        seq = list(seq[0][1][-1])
+    if len(seq) == 1 and seq[0][0] is constants.BRANCH:
+        return all(_anchored(list(branch)) for branch in seq[0][1][1])
+    starts = {constants.AT_BEGINNING, constants.AT_BEGINNING_STRING}
+    ends = {constants.AT_END, constants.AT_END_STRING}
+    return (
+        len(seq) >= 2
+        and seq[0][0] is constants.AT
+        and seq[0][1] in starts
+        and seq[-1][0] is constants.AT
+        and seq[-1][1] in ends
+    )
+
+
+def _spaces(seq, constants) -> int | None:
+    """Upper bound on the spaces one match of the parsed sequence consumes; None if unbounded or unknown."""
+    total = 0
+    for op, arg in seq:
+        if op is constants.LITERAL:
+            count = 1 if arg == 32 else 0
+        elif op is constants.NOT_LITERAL:
+            count = 0 if arg == 32 else 1
+        elif op is constants.ANY:
+            count = 1
+        elif op is constants.IN:
+            count = 1 if _set_has_space(arg, constants) else 0
+        elif op in (constants.AT, constants.ASSERT, constants.ASSERT_NOT):
+            count = 0
+        elif op is constants.SUBPATTERN:
+            count = _spaces(arg[-1], constants)
+        elif op is constants.ATOMIC_GROUP:
+            count = _spaces(arg, constants)
+        elif op is constants.BRANCH:
+            options = [_spaces(branch, constants) for branch in arg[1]]
+            count = None if None in options else max(options)
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+            _low, high, inner_seq = arg
+            inner = _spaces(inner_seq, constants)
+            if inner is None or (inner and high >= constants.MAXREPEAT):
+                return None
+            count = inner * high
+        else:  # back-references, conditionals: no bound
+            return None
+        if count is None:
+            return None
+        total += count
+    return total
+
+
+def _set_has_space(items, constants) -> bool:
+    """Whether a character class may match a space (erring on yes)."""
+    for op, arg in items:
+        if op is constants.NEGATE:
+            return True
+        if op is constants.LITERAL and arg == 32:
+            return True
+        if op is constants.RANGE and arg[0] <= 32 <= arg[1]:
+            return True
+        if op is constants.CATEGORY and arg not in (
+            constants.CATEGORY_WORD,
+            constants.CATEGORY_DIGIT,
+            constants.CATEGORY_NOT_SPACE,
+        ):
+            return True
+    return False
 
 
 def rule_keywords(rule: Rule) -> tuple[str, ...] | None:
-    """Literal words, one of which is in every line the rule matches; None if unknown."""
+    """Literal strings, one of which is in every normalised line the rule matches; None if unknown."""
     if rule.kind == "phrases":
         keys = []
         for phrase in rule.phrases:
-            words = _WORD.findall(normalise(phrase))
-            if not words or max(map(len, words)) < MIN_KEYWORD:
+            norm = normalise(phrase)
+            words = _WORD.findall(norm)
+            key = max(words, key=len) if words else norm
+            if not _usable(key):
                 return None
-            keys.append(max(words, key=len))
+            keys.append(key)
         return tuple(sorted(set(keys)))
     if rule.kind == "pattern":
         if rule.keywords:
@@ -158,9 +467,17 @@ def derive_keywords(pattern: str) -> tuple[str, ...] | None:
     except Exception:  # regex-module syntax the stdlib parser does not know
         return None
     best = _required(list(parsed))
-    if not best or min(map(len, best)) < MIN_KEYWORD:
+    if not best:
         return None
-    return tuple(sorted({normalise(k) for k in best}))
+    keys = {normalise(k) for k in best}
+    if not all(map(_usable, keys)):
+        return None
+    return tuple(sorted(keys))
+
+
+def _usable(key: str) -> bool:
+    """Long enough to be a useful keyword (not found in most lines), and not emptied by normalisation."""
+    return len(key) >= MIN_KEYWORD or (len(key) == 1 and unicodedata.category(key).startswith("S"))
 
 
 def _required(seq) -> list[str] | None:

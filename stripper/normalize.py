@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 
 # Applied after NFKC and casefold: typographic variants that NFKC leaves alone.
 _TABLE = str.maketrans(
@@ -18,12 +20,37 @@ _TABLE = str.maketrans(
 TRIM = " \t-*\u2022\u00b7\u25aa\u25cf\u25ba\u25b6\u2192|>:.,;!?\"'()[]/#_~=+"
 
 
+# str.translate looks every character up in the table; a regex finds the few that change much faster.
+_TYPOGRAPHIC = re.compile("[" + re.escape("".join(map(chr, _TABLE))) + "]")
+
+
+def _unify(match: re.Match) -> str:
+    return _TABLE[ord(match.group())] or ""
+
+
 def normalise(line: str) -> str:
     """NFKC, casefold, unify quotes/dashes/spaces, drop zero-width characters, trim."""
     if line.isascii():
         return " ".join(line.lower().split())
-    text = unicodedata.normalize("NFKC", line).casefold().translate(_TABLE)
+    text = _TYPOGRAPHIC.sub(_unify, unicodedata.normalize("NFKC", line).casefold())
     return " ".join(text.split())
+
+
+def normalise_lines(lines: Sequence[str]) -> list[str]:
+    """[normalise(line) for line in lines], with one NFKC/casefold pass over all non-ASCII lines together.
+
+    Lines must not contain line breaks (they are the separator); none of the steps adds or removes one.
+    """
+    out = [" ".join(line.lower().split()) if line.isascii() else "" for line in lines]
+    wide = [i for i, line in enumerate(lines) if not line.isascii()]
+    if wide:
+        joined = "\n".join([lines[i] for i in wide])
+        parts = _TYPOGRAPHIC.sub(_unify, unicodedata.normalize("NFKC", joined).casefold()).split("\n")
+        if len(parts) != len(wide):  # a line break inside a line: do them one by one
+            return [normalise(line) for line in lines]
+        for i, text in zip(wide, parts, strict=True):
+            out[i] = " ".join(text.split())
+    return out
 
 
 # List markers of text renderings, dropped from the start of a line before "start" and

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re as _re
-import tomllib
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -118,6 +121,7 @@ class RuleSet:
 
     def __setstate__(self, state) -> None:
         object.__setattr__(self, "rules", state["rules"])
+        _Cache.open().prime(self.rules)  # a worker process: take compiled regexes from the cache, as the parent did
 
     @classmethod
     def default(cls) -> RuleSet:
@@ -128,9 +132,10 @@ class RuleSet:
     def load(cls, paths: Iterable[str | Path]) -> RuleSet:
         """Load rule files, or every `*.toml` below folders, in sorted path order."""
         rules: list[Rule] = []
+        cache = _Cache.open()
         for path in paths:
             for file in _rule_files(Path(path)):
-                rules.extend(load_file(file))
+                rules.extend(cache.load(file))
         return cls(tuple(rules))
 
     def select(self, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> RuleSet:
@@ -151,6 +156,110 @@ class RuleSet:
         from stripper.matcher import Matcher
 
         return Matcher(self.rules)
+
+
+CACHE_VERSION = 5
+
+
+class _Cache:
+    """Validated rules of each rule file, pickled in the user's cache folder, one cache file per rule file.
+
+    Parsing TOML and compiling every regex of the shipped rules costs seconds, far more than cleaning one
+    article; unpickling them (compiled regexes included: the regex module pickles a pattern with its code)
+    costs milliseconds. An entry is used only while its rule file has the same path, size, mtime, inode and
+    mode. One cache file per rule file, so a run pays only for the rule files it loads. STRIPPER_CACHE_DIR
+    moves the cache and STRIPPER_NO_CACHE=1 turns it off; a cache that cannot be read or written is ignored.
+    """
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    @classmethod
+    def open(cls) -> _Cache:
+        if os.environ.get("STRIPPER_NO_CACHE"):
+            return cls(None)
+        base = os.environ.get("STRIPPER_CACHE_DIR") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "stripper"
+        )
+        python = f"py{sys.version_info[0]}{sys.version_info[1]}"
+        return cls(Path(base) / f"rules-v{CACHE_VERSION}-{python}-regex{regex.__version__}-{_code_stamp()}")
+
+    def _where(self, file: Path) -> tuple[Path, tuple] | None:
+        """The cache file of a rule file, and the key its entry must carry; None without a cache."""
+        if self.folder is None:
+            return None
+        try:
+            stat = file.stat()
+            resolved = os.fspath(file.resolve())
+        except OSError:
+            return None
+        key = (str(file), resolved, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_mode)
+        name = hashlib.sha1(f"{file}\0{resolved}".encode("utf-8", "surrogateescape")).hexdigest()[:20]
+        return self.folder / f"{name}.pickle", key
+
+    def _read(self, file: Path) -> tuple | None:
+        where = self._where(file)
+        if where is None:
+            return None
+        path, key = where
+        try:
+            with open(path, "rb") as handle:
+                stored_key, entries = pickle.load(handle)
+        except Exception:  # missing, truncated, from another version: not cached
+            return None
+        return entries if stored_key == key else None
+
+    def load(self, file: Path) -> list[Rule]:
+        """load_file(file), from the cache when the file has not changed since it was cached."""
+        from stripper import matcher  # what the matcher derives from each rule is cached with it
+
+        entries = self._read(file)
+        if entries is not None:
+            for rule, analysis, compiled in entries:
+                matcher.remember(rule, analysis, compiled)
+            return [rule for rule, _, _ in entries]
+        rules = load_file(file)
+        where = self._where(file)
+        if where is not None:
+            entries = tuple(
+                (r, matcher.analyse(r) if r.kind in ("phrases", "pattern") else None, matcher.pickled_regexes(r))
+                for r in rules
+            )
+            _write(where[0], (where[1], entries))
+        return rules
+
+    def prime(self, rules: Iterable[Rule]) -> None:
+        """Hand the matcher what is cached for these rules (where a rule set arrives pickled, in a worker)."""
+        from stripper import matcher
+
+        for source in {rule.source for rule in rules if rule.source}:
+            for rule, analysis, compiled in self._read(Path(source)) or ():
+                matcher.remember(rule, analysis, compiled)
+
+
+def _code_stamp() -> str:
+    """A hash of the code that turns a rule file into cached entries, so a changed loader or matcher (an upgrade,
+    or an edited checkout) never meets entries made by the old one."""
+    digest = hashlib.sha1()
+    here = Path(__file__).parent
+    for name in ("rules.py", "matcher.py", "normalize.py"):
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:
+            digest.update(name.encode())
+    return digest.hexdigest()[:12]
+
+
+def _write(path: Path, data: object) -> None:
+    """Pickle to path atomically; a cache that cannot be written is no error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(temp, "wb") as handle:
+            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, path)
+    except OSError:
+        pass
 
 
 def _picks(token: str, rule: Rule) -> bool:
@@ -174,6 +283,8 @@ def _rule_files(path: Path) -> list[Path]:
 
 def load_file(path: str | Path) -> list[Rule]:
     """Parse and validate one rule file; every problem raises RuleError naming file and rule."""
+    import tomllib
+
     name = str(path)
     try:
         raw = Path(path).read_bytes()

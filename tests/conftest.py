@@ -3,9 +3,13 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The rules cache of the test run (and of the commands it starts) is its own, not the user's.
+os.environ["STRIPPER_CACHE_DIR"] = tempfile.mkdtemp(prefix="stripper-cache-")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_RULES = ROOT / "tests" / "rules" / "seed.toml"

@@ -143,3 +143,30 @@ def test_sharp_s_in_a_pattern_meets_casefolded_lines(tmp_path):
     for line in ["Lesen Sie außerdem: Wahl in Berlin", "LESEN SIE AUSSERDEM: Wahl", "Lesen Sie ausserdem: Wahl"]:
         assert [r.rule for r in clean(line + "\n", rules).removals] == ["ads.marker"], line
     assert not clean("Lesen Sie auch: Wahl\n", rules).removals
+
+
+def test_rules_cache_serves_unchanged_files_and_rereads_changed_ones(tmp_path, monkeypatch):
+    from stripper import rules as rules_module
+
+    monkeypatch.setenv("STRIPPER_CACHE_DIR", str(tmp_path / "cache"))
+    path = write(tmp_path, GOOD)
+    first = RuleSet.load([path])
+    assert list((tmp_path / "cache").rglob("*.pickle"))  # written
+    calls = []
+    real = rules_module.load_file
+    monkeypatch.setattr(rules_module, "load_file", lambda p: calls.append(p) or real(p))
+    assert RuleSet.load([path]) == first and calls == []  # served from the cache
+    path.write_text(GOOD.replace("Advertisement marker.", "Advertisement marker, changed."), encoding="utf-8")
+    changed = RuleSet.load([path])
+    assert calls == [path] and changed != first
+    for entry in (tmp_path / "cache").rglob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    assert RuleSet.load([path]) == changed  # a broken cache is ignored
+
+
+def test_rules_cache_keeps_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("STRIPPER_CACHE_DIR", str(tmp_path / "cache"))
+    path = write(tmp_path, GOOD.replace('phrases = ["advertisement"]', 'pattern = "(unclosed"'))
+    for _ in range(2):  # a bad file is never cached: it fails the same way every time
+        with pytest.raises(RuleError, match="bad pattern regex"):
+            RuleSet.load([path])
