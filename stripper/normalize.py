@@ -20,12 +20,16 @@ _TABLE = str.maketrans(
 TRIM = " \t-*\u2022\u00b7\u25aa\u25cf\u25ba\u25b6\u2192|>:.,;!?\"'()[]/#_~=+"
 
 
+# Icon-font glyphs (Font Awesome, Material Icons …) sit in the Private Use Area and leak into scraped text
+# ("\ue019 Mehr zum Thema:"); rules see a space where one was.
+_PRIVATE_USE = "\ue000-\uf8ff"
+
 # str.translate looks every character up in the table; a regex finds the few that change much faster.
-_TYPOGRAPHIC = re.compile("[" + re.escape("".join(map(chr, _TABLE))) + "]")
+_TYPOGRAPHIC = re.compile("[" + re.escape("".join(map(chr, _TABLE))) + _PRIVATE_USE + "]")
 
 
 def _unify(match: re.Match) -> str:
-    return _TABLE[ord(match.group())] or ""
+    return _TABLE.get(ord(match.group()), " ") or ""
 
 
 def normalise(line: str) -> str:

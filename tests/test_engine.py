@@ -230,3 +230,16 @@ counterexamples = ["Fazer"]
         assert [r.rule for r in clean(line + "\n", rules).removals] == ["social.start"], line
     assert [r.rule for r in clean("* O que fazer agora\n", rules).removals] == ["social.anchored"]
     assert not clean("o Click to share on Reddit\n", rules).removals
+
+
+def test_icon_font_glyphs_do_not_hide_a_line_from_the_rules():
+    """Private Use Area glyphs of icon fonts leak into scraped text; rules see them as spaces, output keeps them."""
+    from stripper.normalize import normalise, normalise_lines
+
+    assert normalise("\ue019 Mehr zum Thema:") == "mehr zum thema:"
+    assert normalise("Facebook\uf09aTwitter") == "facebook twitter"
+    assert normalise_lines(["\ue019 Mehr zum Thema:", "Text"]) == ["mehr zum thema:", "text"]
+    text = "Ein Absatz über die Wahl in Berlin, der bleibt.\n\ue019 Mehr zum Thema:\n"
+    result = clean(text, RuleSet.default())
+    assert [r.line for r in result.removals] == [2]
+    assert result.text == "Ein Absatz über die Wahl in Berlin, der bleibt.\n"
