@@ -22,6 +22,11 @@ from dataclasses import dataclass
 
 import regex
 
+try:  # the optional `fast` extra: a C Aho-Corasick automaton scans for all keywords several times faster
+    import ahocorasick
+except ImportError:  # pragma: no cover - depends on the install
+    ahocorasick = None
+
 from stripper.normalize import TRIM, core, lead, normalise
 from stripper.rules import Rule, compile_regex, phrase_alternation
 
@@ -100,6 +105,8 @@ class Matcher:
         self.keywords = tuple(sorted(self.keyword_rules, key=lambda k: (-len(k), k)))
         self._prefixes: dict[str, tuple[str, ...]] = {}  # filled with the scanner
         self._scanner: _re.Pattern | None = None
+        self._automaton = None  # an ahocorasick.Automaton of the keywords, when the extra is installed
+        self.use_automaton = ahocorasick is not None
         self._unscanned = SMALL_TEXT  # characters still to check with plain `in` before compiling the scanner
 
     # --- the fast path -------------------------------------------------------------------------------------
@@ -150,9 +157,12 @@ class Matcher:
 
     def keywords_in(self, text: str) -> set[str]:
         """Every keyword contained in the text (overlapping ones included)."""
-        if self._scanner is None and len(text) <= self._unscanned:
+        if self._scanner is None and self._automaton is None and len(text) <= self._unscanned:
             self._unscanned -= len(text) + 1
             return {key for key in self.keywords if key in text}
+        automaton = self.automaton()
+        if automaton is not None:
+            return {key for _end, key in automaton.iter(text)}
         scanner = self.scanner()
         found: set[str] = set()
         if scanner is None:
@@ -166,13 +176,16 @@ class Matcher:
     def lines_keywords(self, texts: Sequence[str]) -> list[set[str] | None]:
         """keywords_in for every line of a document, with one pass over the whole text (None: no keyword)."""
         whole = "\n".join(texts)
-        if self._scanner is None and len(whole) <= self._unscanned:
+        if self._scanner is None and self._automaton is None and len(whole) <= self._unscanned:
             self._unscanned -= len(whole) + 1
             present = [key for key in self.keywords if key in whole]
             if not present:
                 return [None] * len(texts)
             return [{key for key in present if key in text} or None for text in texts]
         out: list[set[str] | None] = [None] * len(texts)
+        automaton = self.automaton()
+        if automaton is not None:
+            return self._automaton_lines(automaton, whole, texts, out)
         scanner = self.scanner()
         if scanner is None:
             return out
@@ -189,6 +202,31 @@ class Matcher:
             found.update(self._prefixes[hit.group()])
             hit = scanner.search(whole, at + 1)
         return out
+
+    @staticmethod
+    def _automaton_lines(automaton, whole: str, texts: Sequence[str], out: list[set[str] | None]):
+        """lines_keywords with the automaton: it reports every occurrence (overlapping ones too) by end."""
+        line, line_end = 0, len(texts[0]) if texts else 0
+        for end, key in automaton.iter(whole):
+            while end >= line_end:  # keywords never contain "\n": one ends on the line it starts on
+                line += 1
+                line_end += len(texts[line]) + 1
+            found = out[line]
+            if found is None:
+                out[line] = {key}
+            else:
+                found.add(key)
+        return out
+
+    def automaton(self):
+        """The keywords as an Aho-Corasick automaton (None without the `fast` extra, or with no keywords)."""
+        if self._automaton is None and self.use_automaton and self.keywords:
+            automaton = ahocorasick.Automaton()
+            for key in self.keywords:
+                automaton.add_word(key, key)
+            automaton.make_automaton()
+            self._automaton = automaton
+        return self._automaton
 
     def scanner(self) -> _re.Pattern | None:
         """One regex finding the longest keyword at a position: a trie of all keywords, compiled once."""

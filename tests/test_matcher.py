@@ -72,12 +72,20 @@ def test_example_article_gets_the_same_removals():
     assert clean(text, DEFAULT).removals  # the comparison is not between two empty results
 
 
-def test_the_compiled_scanner_agrees():
+@pytest.mark.parametrize("automaton", [False, True], ids=["trie-regex", "aho-corasick"])
+def test_the_compiled_scanner_agrees(automaton):
+    if automaton:
+        pytest.importorskip("ahocorasick")
     matcher = Matcher(DEFAULT.rules)
-    matcher._unscanned = 0  # as past the plain-`in` budget of a long text: the trie regex scans
+    matcher.use_automaton = automaton
+    matcher._unscanned = 0  # as past the plain-`in` budget of a long text: the compiled scanner runs
     text = "\n".join(rule_texts(DEFAULT)[::2])
     assert verdicts(text, matcher) == verdicts(text, ReferenceMatcher(DEFAULT.rules))
-    assert matcher._scanner is not None
+    assert (matcher._automaton is not None) == automaton and (matcher._scanner is not None) != automaton
+    lines = text.split("\n")
+    assert [matcher.keywords_in(t) for t in normalise_lines(lines[:300])] == [
+        {k for k in matcher.keywords if k in t} for t in normalise_lines(lines[:300])
+    ]
 
 
 FRAGMENTS = [
