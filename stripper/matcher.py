@@ -22,6 +22,11 @@ from dataclasses import dataclass
 
 import regex
 
+try:  # the optional `fast` extra: a C Aho-Corasick automaton scans for all keywords several times faster
+    import ahocorasick
+except ImportError:  # pragma: no cover - depends on the install
+    ahocorasick = None
+
 from stripper.normalize import TRIM, core, lead, normalise
 from stripper.rules import Rule, compile_regex, phrase_alternation
 
@@ -43,12 +48,15 @@ class RuleTimeout(Exception):
 
 @dataclass(frozen=True, slots=True)
 class LineRule:
-    """A phrase or pattern rule as it is run: how it applies, its word limit and its space bound."""
+    """A phrase or pattern rule as it is run: how it applies, its word limit, space bound and cheap pre-checks."""
 
     rule: Rule
     mode: str  # "phrase" (search), "start" (match), "line" (fullmatch on the core)
     max_words: int | None
     max_spaces: int | None  # every match spans the subject and holds at most this many spaces
+    starts: tuple[str, ...] | None = None  # every match begins at the subject's start with one of these
+    starts_len: int = 0  # the longest of them
+    phrases: frozenset[str] | None = None  # a whole-line phrase rule: its phrases, trimmed like the core
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +91,8 @@ class Matcher:
                 for line in rule.lines:
                     self.exact.setdefault(core(normalise(line)), index)
                 continue
-            keys, spaces = analyse(rule)
-            self.line_rules.append(_line_rule(rule, spaces))
+            keys, spaces, starts = analyse(rule)
+            self.line_rules.append(_line_rule(rule, spaces, starts))
             if keys is None:
                 always.append(index)
             else:
@@ -97,6 +105,8 @@ class Matcher:
         self.keywords = tuple(sorted(self.keyword_rules, key=lambda k: (-len(k), k)))
         self._prefixes: dict[str, tuple[str, ...]] = {}  # filled with the scanner
         self._scanner: _re.Pattern | None = None
+        self._automaton = None  # an ahocorasick.Automaton of the keywords, when the extra is installed
+        self.use_automaton = ahocorasick is not None
         self._unscanned = SMALL_TEXT  # characters still to check with plain `in` before compiling the scanner
 
     # --- the fast path -------------------------------------------------------------------------------------
@@ -147,9 +157,12 @@ class Matcher:
 
     def keywords_in(self, text: str) -> set[str]:
         """Every keyword contained in the text (overlapping ones included)."""
-        if self._scanner is None and len(text) <= self._unscanned:
+        if self._scanner is None and self._automaton is None and len(text) <= self._unscanned:
             self._unscanned -= len(text) + 1
             return {key for key in self.keywords if key in text}
+        automaton = self.automaton()
+        if automaton is not None:
+            return {key for _end, key in automaton.iter(text)}
         scanner = self.scanner()
         found: set[str] = set()
         if scanner is None:
@@ -163,13 +176,16 @@ class Matcher:
     def lines_keywords(self, texts: Sequence[str]) -> list[set[str] | None]:
         """keywords_in for every line of a document, with one pass over the whole text (None: no keyword)."""
         whole = "\n".join(texts)
-        if self._scanner is None and len(whole) <= self._unscanned:
+        if self._scanner is None and self._automaton is None and len(whole) <= self._unscanned:
             self._unscanned -= len(whole) + 1
             present = [key for key in self.keywords if key in whole]
             if not present:
                 return [None] * len(texts)
             return [{key for key in present if key in text} or None for text in texts]
         out: list[set[str] | None] = [None] * len(texts)
+        automaton = self.automaton()
+        if automaton is not None:
+            return self._automaton_lines(automaton, whole, texts, out)
         scanner = self.scanner()
         if scanner is None:
             return out
@@ -187,6 +203,31 @@ class Matcher:
             hit = scanner.search(whole, at + 1)
         return out
 
+    @staticmethod
+    def _automaton_lines(automaton, whole: str, texts: Sequence[str], out: list[set[str] | None]):
+        """lines_keywords with the automaton: it reports every occurrence (overlapping ones too) by end."""
+        line, line_end = 0, len(texts[0]) if texts else 0
+        for end, key in automaton.iter(whole):
+            while end >= line_end:  # keywords never contain "\n": one ends on the line it starts on
+                line += 1
+                line_end += len(texts[line]) + 1
+            found = out[line]
+            if found is None:
+                out[line] = {key}
+            else:
+                found.add(key)
+        return out
+
+    def automaton(self):
+        """The keywords as an Aho-Corasick automaton (None without the `fast` extra, or with no keywords)."""
+        if self._automaton is None and self.use_automaton and self.keywords:
+            automaton = ahocorasick.Automaton()
+            for key in self.keywords:
+                automaton.add_word(key, key)
+            automaton.make_automaton()
+            self._automaton = automaton
+        return self._automaton
+
     def scanner(self) -> _re.Pattern | None:
         """One regex finding the longest keyword at a position: a trie of all keywords, compiled once."""
         if self._scanner is None and self.keywords:
@@ -198,10 +239,20 @@ class Matcher:
         """Whether the rule's regex matches the line (its normalised core, or the line without list markers).
 
         A regex whose every match spans the whole subject, and can hold at most n spaces, cannot match a
-        subject with more: such lines are skipped without running it (same answer, no regex call).
+        subject with more: such lines are skipped without running it (same answer, no regex call). So is a
+        subject that does not begin with any of the literals every match begins with (`starts`), and a
+        whole-line phrase rule is a set lookup. Both shortcuts hold only for ASCII text (case-insensitive
+        matching pairs a few non-ASCII letters with ASCII ones, such as the Kelvin sign with "k"), so a
+        subject whose head is not ASCII still runs the regex.
         """
         if spec.max_spaces is not None and subject.count(" ") > spec.max_spaces:
             return False
+        if spec.starts is not None:
+            head = subject.lstrip(TRIM) if spec.mode == "start" else subject
+            if head[: spec.starts_len].isascii() and not head.startswith(spec.starts):
+                return False
+        if spec.phrases is not None and subject.isascii():
+            return subject in spec.phrases
         compiled = self._compiled[index]
         if compiled is None:
             compiled = self._compiled[index] = _compile(spec.rule, "line")
@@ -247,17 +298,20 @@ class Matcher:
         return None
 
 
-# What the matcher derives from a rule (keywords, space bound), by rule: the rules cache stores it too.
-_ANALYSED: dict[Rule, tuple[tuple[str, ...] | None, int | None]] = {}
+Analysis = tuple[tuple[str, ...] | None, int | None, tuple[str, ...] | None]
+# What the matcher derives from a rule (keywords, space bound, start literals), by rule: the rules cache stores it.
+_ANALYSED: dict[Rule, Analysis] = {}
 
 
-def analyse(rule: Rule) -> tuple[tuple[str, ...] | None, int | None]:
-    """A phrase or pattern rule's keywords (None: none known) and space bound (see whole_match_spaces)."""
+def analyse(rule: Rule) -> Analysis:
+    """A phrase or pattern rule's keywords (None: none known), space bound (see whole_match_spaces) and the
+    literals one of which begins every match (see start_literals)."""
     known = _ANALYSED.get(rule)
     if known is None:
         known = _ANALYSED[rule] = (
             rule_keywords(rule),
             whole_match_spaces(line_source(rule), anchored=rule.match == "line"),
+            rule_starts(rule),
         )
     return known
 
@@ -267,9 +321,7 @@ def analyse(rule: Rule) -> tuple[tuple[str, ...] | None, int | None]:
 _PICKLED: dict[tuple[Rule, str], bytes] = {}
 
 
-def remember(
-    rule: Rule, analysis: tuple[tuple[str, ...] | None, int | None] | None, compiled: dict[str, bytes]
-) -> None:
+def remember(rule: Rule, analysis: Analysis | None, compiled: dict[str, bytes]) -> None:
     """Take an analysis and compiled regexes from the rules cache instead of deriving them again."""
     if analysis is not None:
         _ANALYSED[rule] = analysis
@@ -306,10 +358,31 @@ def _compile(rule: Rule, what: str) -> regex.Pattern:
     return compile_regex(rule.start if what == "start" else rule.end, rule, what)
 
 
-def _line_rule(rule: Rule, spaces: int | None) -> LineRule:
+def _line_rule(rule: Rule, spaces: int | None, starts: tuple[str, ...] | None) -> LineRule:
     """How a phrase or pattern rule applies (its regex is built and compiled later, when a line first needs it)."""
     guard = None if rule.match == "line" else rule.max_words
-    return LineRule(rule, rule.match, guard, spaces)
+    phrases = None
+    if rule.kind == "phrases" and rule.match == "line":
+        phrases = frozenset(p for p in (core(normalise(p)) for p in rule.phrases) if p)
+        if not all(map(_ascii_safe, phrases)):
+            phrases = None
+    length = max(map(len, starts)) if starts else 0
+    return LineRule(rule, rule.match, guard, spaces, starts, length, phrases)
+
+
+def _ascii_safe(text: str) -> bool:
+    """Whether case-insensitive matching pairs this text with an ASCII text only if they are equal.
+
+    True when it holds no ASCII capital and no non-ASCII character with an ASCII case form ("é" is fine;
+    the Kelvin sign, which matches "k", and the long s, which matches "s", are not).
+    """
+    for ch in text:
+        if ch.isascii():
+            if ch.isupper():
+                return False
+        elif any(c.isascii() for form in (ch.lower(), ch.upper(), ch.casefold(), ch.title()) for c in form):
+            return False
+    return True
 
 
 def line_source(rule: Rule) -> str:
@@ -351,6 +424,111 @@ def _trie_regex(words: Sequence[str]) -> str:
         return body
 
     return emit(root)
+
+
+def rule_starts(rule: Rule) -> tuple[str, ...] | None:
+    """Literals one of which begins every match of a pattern rule, at the start of the subject; None if unknown.
+
+    Line rules match the whole subject (fullmatch); start rules match after leading TRIM characters, so their
+    literals must not begin with one; phrase-mode (search) rules qualify only when every branch starts with ^.
+    """
+    if rule.kind != "pattern" or not rule.pattern:
+        return None
+    try:
+        parsed = list(_re._parser.parse(rule.pattern, _re.IGNORECASE))
+    except Exception:  # regex-module syntax
+        return None
+    if rule.match == "phrase" and not _starts_anchored(parsed):
+        return None
+    starts = start_literals(parsed)
+    if not starts or not all(map(_ascii_safe, starts)):
+        return None
+    if rule.match == "start" and any(s[0] in TRIM for s in starts):
+        return None
+    return tuple(sorted(starts))
+
+
+_MAX_STARTS = 400
+
+
+def start_literals(seq) -> set[str] | None:
+    """Literals (ASCII lowercased) one of which begins every match of the parsed sequence; None if unknown or empty.
+
+    Zero-width items (anchors, look-arounds) are passed over; a group or branch is read together with what
+    follows it, an optional item as both present and absent, a small character class as its characters.
+    """
+    constants = _re._constants
+    seq = list(seq)
+    for i, (op, arg) in enumerate(seq):
+        rest = seq[i + 1 :]
+        if op in (constants.AT, constants.ASSERT, constants.ASSERT_NOT):
+            continue
+        if op is constants.LITERAL:
+            run = []
+            for op2, arg2 in seq[i:]:
+                if op2 is not constants.LITERAL:
+                    break
+                run.append(chr(arg2))
+            return {_ascii_lower("".join(run))}
+        if op is constants.IN:
+            return _class_chars(arg, constants)
+        if op is constants.SUBPATTERN:
+            return start_literals(list(arg[-1]) + rest)
+        if op is constants.ATOMIC_GROUP:
+            return start_literals(list(arg) + rest)
+        if op is constants.BRANCH:
+            return _union([start_literals(list(branch) + rest) for branch in arg[1]])
+        if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+            low, _high, inner = arg
+            present = start_literals(list(inner) + rest)
+            return present if low >= 1 else _union([present, start_literals(rest)])
+        return None
+    return None  # the sequence can end here: a match may be empty
+
+
+def _ascii_lower(text: str) -> str:
+    """ASCII capitals lowered (the regex ignores case); other characters as written, for _ascii_safe to judge."""
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+
+
+def _union(sets: list[set[str] | None]) -> set[str] | None:
+    if any(s is None for s in sets):
+        return None
+    out = set().union(*sets)
+    return out if len(out) <= _MAX_STARTS else None
+
+
+def _class_chars(items, constants) -> set[str] | None:
+    """The characters of a small positive character class (digits as ASCII digits); None if not small."""
+    out: set[str] = set()
+    for op, arg in items:
+        if op is constants.LITERAL:
+            out.add(_ascii_lower(chr(arg)))
+        elif op is constants.RANGE and arg[1] - arg[0] <= 64:
+            out.update(_ascii_lower(chr(c)) for c in range(arg[0], arg[1] + 1))
+        elif op is constants.CATEGORY and arg is constants.CATEGORY_DIGIT:
+            out.update("0123456789")  # other digits are not ASCII: such a subject runs the regex anyway
+        else:
+            return None
+    return out
+
+
+def _starts_anchored(seq) -> bool:
+    """Every branch of the parsed regex starts with ^ (looking through wrapping groups)."""
+    constants = _re._constants
+    while len(seq) >= 1 and seq[0][0] is constants.SUBPATTERN and len(seq) == 1:
+        seq = list(seq[0][1][-1])
+    if len(seq) == 1 and seq[0][0] is constants.BRANCH:
+        return all(_starts_anchored(list(branch)) for branch in seq[0][1][1])
+    return (
+        bool(seq)
+        and seq[0][0] is constants.AT
+        and seq[0][1]
+        in (
+            constants.AT_BEGINNING,
+            constants.AT_BEGINNING_STRING,
+        )
+    )
 
 
 def whole_match_spaces(source: str, anchored: bool) -> int | None:

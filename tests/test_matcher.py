@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from stripper import RuleSet, clean
 from stripper.engine import decide, split_lines
-from stripper.matcher import Matcher, derive_keywords, whole_match_spaces
+from stripper.matcher import Matcher, derive_keywords, rule_starts, whole_match_spaces
 from stripper.normalize import normalise, normalise_lines
 from stripper.rules import Rule
 
@@ -72,12 +72,20 @@ def test_example_article_gets_the_same_removals():
     assert clean(text, DEFAULT).removals  # the comparison is not between two empty results
 
 
-def test_the_compiled_scanner_agrees():
+@pytest.mark.parametrize("automaton", [False, True], ids=["trie-regex", "aho-corasick"])
+def test_the_compiled_scanner_agrees(automaton):
+    if automaton:
+        pytest.importorskip("ahocorasick")
     matcher = Matcher(DEFAULT.rules)
-    matcher._unscanned = 0  # as past the plain-`in` budget of a long text: the trie regex scans
+    matcher.use_automaton = automaton
+    matcher._unscanned = 0  # as past the plain-`in` budget of a long text: the compiled scanner runs
     text = "\n".join(rule_texts(DEFAULT)[::2])
     assert verdicts(text, matcher) == verdicts(text, ReferenceMatcher(DEFAULT.rules))
-    assert matcher._scanner is not None
+    assert (matcher._automaton is not None) == automaton and (matcher._scanner is not None) != automaton
+    lines = text.split("\n")
+    assert [matcher.keywords_in(t) for t in normalise_lines(lines[:300])] == [
+        {k for k in matcher.keywords if k in t} for t in normalise_lines(lines[:300])
+    ]
 
 
 FRAGMENTS = [
@@ -131,3 +139,34 @@ def test_space_bounds():
 def test_symbols_are_keywords():
     assert derive_keywords(r"(?:©|\(c\)) \d{4}") == ("(c)", "©")
     assert derive_keywords(r"[$€]\d+") is None  # a class is not a literal
+
+
+def pattern_rule(pattern: str, match: str = "line") -> Rule:
+    return Rule("t.starts", "ads", "en", "x", "pattern", pattern=pattern, match=match, examples=("x",))
+
+
+def test_start_literals():
+    assert rule_starts(pattern_rule(r"^(?!.*\bis\b)\(?(?:foto|bild)s?: \w+$")) == ("(", "bild", "foto")
+    assert rule_starts(pattern_rule(r"(?:Listen|play)(?: now)?|\d\d:\d\d")) == (*"0123456789", "listen", "play")
+    assert rule_starts(pattern_rule(r"(?:foo )?bar")) == ("bar", "foo bar")
+    assert rule_starts(pattern_rule(r"x*")) is None  # may match the empty line
+    assert rule_starts(pattern_rule(r".bar")) is None
+    assert rule_starts(pattern_rule(r"^foo|^bar", match="phrase")) == ("bar", "foo")
+    assert rule_starts(pattern_rule(r"^foo|bar", match="phrase")) is None  # a search may match anywhere
+    assert rule_starts(pattern_rule(r"-foo", match="start")) is None  # the start rule's trim class eats "-"
+    assert rule_starts(pattern_rule("\u212aiel")) is None  # the Kelvin sign matches an ASCII "k"
+    assert rule_starts(pattern_rule("\u0130stanbul")) is None  # and the dotted capital I an "i"
+
+
+def test_start_literal_and_phrase_shortcuts_agree_with_the_regex():
+    rules = RuleSet(
+        (
+            pattern_rule(r"^(?:facebook|x|e-?mail)(?: [|/] (?:facebook|x|e-?mail))+$"),
+            Rule("t.phrases", "social", "en", "x", "phrases", phrases=("Teilen", "Partagé !"), match="line"),
+        )
+    )
+    lines = ["Facebook | X | E-Mail", "x / email", "Teilen:", "partagé", "PARTAGÉ !", "Kelvin \u212a", "ſhare"]
+    lines += ["»x | x", "İstanbul"]
+    assert_same_lines(lines, rules)
+    assert rules.matcher.match(normalise("* Teilen")).id == "t.phrases"
+    assert rules.matcher.match(normalise("Twitter | X")) is None
