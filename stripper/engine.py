@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from stripper.matcher import Matcher, RuleTimeout
-from stripper.normalize import normalise, normalise_lines
+from stripper.normalize import normalise_lines
 from stripper.rules import RuleSet
 
 BOM = "\ufeff"
@@ -125,15 +125,11 @@ def rule_view(content: str) -> str:
     A line longer than MAX_RULE_CHARS is only stripped: no rule runs on it, and normalising it would cost
     a string per word (gigabytes for a 50 MB line).
     """
-    if len(content) > MAX_RULE_CHARS:
-        return content.strip()
-    if not content.isascii() and _UNDECODED.search(content):
-        content = _UNDECODED.sub(_as_cp1252, content)
-    return normalise(content) if content and not content.isspace() else ""
+    return rule_views((content,))[0]
 
 
 def rule_views(contents: Sequence[str]) -> list[str]:
-    """[rule_view(c) for c in contents], with the ordinary lines normalised together in one NFKC/casefold pass."""
+    """rule_view of every line, the ordinary ones normalised together in one NFKC/casefold pass."""
     out = [""] * len(contents)
     index: list[int] = []
     batch: list[str] = []

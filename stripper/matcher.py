@@ -144,7 +144,7 @@ class Matcher:
 
     def candidates(self, text: str) -> list[int]:
         """Indexes of the line rules that could match this normalised line, in load order."""
-        return self.rules_for(self.keywords_in(text))
+        return self.rules_for(self.lines_keywords((text,))[0])
 
     def rules_for(self, keywords: set[str] | None) -> list[int]:
         """The line rules (indexes, in load order) a line with these keywords must be checked against."""
@@ -157,21 +157,7 @@ class Matcher:
 
     def keywords_in(self, text: str) -> set[str]:
         """Every keyword contained in the text (overlapping ones included)."""
-        if self._scanner is None and self._automaton is None and len(text) <= self._unscanned:
-            self._unscanned -= len(text) + 1
-            return {key for key in self.keywords if key in text}
-        automaton = self.automaton()
-        if automaton is not None:
-            return {key for _end, key in automaton.iter(text)}
-        scanner = self.scanner()
-        found: set[str] = set()
-        if scanner is None:
-            return found
-        hit = scanner.search(text)
-        while hit is not None:
-            found.update(self._prefixes[hit.group()])
-            hit = scanner.search(text, hit.start() + 1)
-        return found
+        return self.lines_keywords((text,))[0] or set()
 
     def lines_keywords(self, texts: Sequence[str]) -> list[set[str] | None]:
         """keywords_in for every line of a document, with one pass over the whole text (None: no keyword)."""

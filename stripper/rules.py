@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -237,9 +238,10 @@ class _Cache:
                 matcher.remember(rule, analysis, compiled)
 
 
+@functools.cache
 def _code_stamp() -> str:
     """A hash of the code that turns a rule file into cached entries, so a changed loader or matcher (an upgrade,
-    or an edited checkout) never meets entries made by the old one."""
+    or an edited checkout) never meets entries made by the old one. Read once per process."""
     digest = hashlib.sha1()
     here = Path(__file__).parent
     for name in ("rules.py", "matcher.py", "normalize.py"):
