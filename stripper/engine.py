@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from stripper.matcher import Matcher, RuleTimeout
 from stripper.normalize import normalise_lines
-from stripper.rules import RuleSet
+from stripper.rules import Rule, RuleSet
 
 BOM = "\ufeff"
 DEFAULT_TIMEOUT = 0.25  # seconds one regex may spend on one line
@@ -26,6 +26,10 @@ SANDWICH_MAX_WORDS = 8
 SANDWICH_MAX_CHARS = 80
 SANDWICH_MAX_RUN = 2
 SANDWICH_RULE = "context.sandwich"
+# Near rules (`near = true`): a short line in a box's words ("+ Probeabo", "Spendenbescheinigung") goes only when
+# the non-blank line before or after it went by a rule of one of these categories (or by another near rule).
+NEAR_MAX_WORDS = 12
+NEAR_MAX_CHARS = 120
 REPEAT_RULE = "dedupe.repeat"
 REPEAT_CATEGORY = "duplicate"
 # Repeats shorter than this are table cells and list items ("12 Monate", "- 1 Prise"), not captions.
@@ -190,10 +194,14 @@ def decide(
             verdicts[i] = (rule.id, rule.category)
     by_rule = [i for i, v in enumerate(verdicts) if v is not None]
     starts = _block_starts(norms, matcher, timeout, problems) if matcher.blocks else []
+    near_hits: dict[int, Rule | None] = {}
+    near_ids = frozenset(r.id for r in matcher.near.rules) if matcher.near is not None else frozenset()
     while True:
         changed = _blocks(starts, norms, verdicts, matcher, timeout, problems)
         if by_rule or changed:
-            changed |= _sandwich(contents, norms, verdicts)
+            changed |= _sandwich(contents, norms, verdicts, near_ids)
+            if matcher.near is not None:
+                changed |= _near(contents, norms, verdicts, matcher.near, near_hits, timeout, skip, problems)
         changed |= _repeats(contents, norms, verdicts)
         if not changed:
             return verdicts, problems
@@ -252,8 +260,12 @@ def _blocks(starts, norms, verdicts: list[Verdict], matcher: Matcher, timeout, p
     return changed
 
 
-def _sandwich(contents, norms, verdicts: list[Verdict]) -> bool:
-    """Short unmatched lines between removed lines of one box category go with them."""
+def _sandwich(contents, norms, verdicts: list[Verdict], near_ids: frozenset[str] = frozenset()) -> bool:
+    """Short unmatched lines between removed lines of one box category go with them.
+
+    Lines taken by near rules do not hold a sandwich: they are only known to be boilerplate from their
+    neighbours, and counts like "0" or "Merken" sit between photo captions.
+    """
     present = [i for i, text in enumerate(norms) if text and not _is_context(verdicts[i])]
     changed = False
     k = 0
@@ -267,9 +279,10 @@ def _sandwich(contents, norms, verdicts: list[Verdict]) -> bool:
         run = present[k:run_end]
         if 0 < k and run_end < len(present) and len(run) <= SANDWICH_MAX_RUN:
             before, after = verdicts[present[k - 1]], verdicts[present[run_end]]
-            category = _category(before)
+            category = None if before[0] in near_ids else _category(before)
             if (
                 category in SANDWICH_CATEGORIES
+                and after[0] not in near_ids
                 and category == _category(after)
                 and all(_short(contents[i], norms[i]) for i in run)
             ):
@@ -278,6 +291,37 @@ def _sandwich(contents, norms, verdicts: list[Verdict]) -> bool:
                 changed = True
         k = run_end
     return changed
+
+
+def _near(contents, norms, verdicts: list[Verdict], near: Matcher, hits, timeout, skip: set[str], problems) -> bool:
+    """Unremoved lines that a near rule matches go when the non-blank line before or after them went by a rule
+    of a box category; `hits` remembers each line's near rule between rounds."""
+    present = [i for i, text in enumerate(norms) if text and not _is_context(verdicts[i])]
+    changed = False
+    for k, i in enumerate(present):
+        if verdicts[i] is not None:
+            continue
+        if not any(0 <= n < len(present) and _anchors(verdicts[present[n]]) for n in (k - 1, k + 1)):
+            continue
+        if i not in hits:
+            hits[i] = None
+            text = norms[i]
+            if len(text) <= NEAR_MAX_CHARS and text.count(" ") < NEAR_MAX_WORDS:
+                try:
+                    hits[i] = near.match(text, timeout, frozenset(skip))
+                except RuleTimeout as exc:
+                    skip.add(exc.rule.id)
+                    problems.append(Problem(i + 1, exc.rule.id, f"regex timed out after {timeout}s; line kept"))
+        rule = hits[i]
+        if rule is not None:
+            verdicts[i] = (rule.id, rule.category)
+            changed = True
+    return changed
+
+
+def _anchors(verdict: Verdict) -> bool:
+    """Whether a removed line lets a near rule take its neighbour: removed in a box category, not as a repeat."""
+    return verdict is not None and verdict[0] != REPEAT_RULE and verdict[1] in SANDWICH_CATEGORIES
 
 
 def _repeats(contents, norms, verdicts: list[Verdict]) -> bool:
@@ -315,6 +359,8 @@ def touches(
     try:
         skip = frozenset(timed_out) if timed_out else frozenset()
         if matcher.match(text, timeout, skip) is not None:
+            return True
+        if matcher.near is not None and matcher.near.match(text, timeout, skip) is not None:
             return True
         return any(b.start.search(text, timeout=timeout) or b.end.search(text, timeout=timeout) for b in matcher.blocks)
     except RuleTimeout as exc:

@@ -70,7 +70,14 @@ class BlockRule:
 class Matcher:
     """Every rule of a set, with a keyword index in front of the regexes and a hash of exact lines."""
 
-    def __init__(self, rules: Sequence[Rule]):
+    def __init__(self, rules: Sequence[Rule], *, near: bool = False):
+        # Near rules only remove a line next to one already removed (engine._near): they get a matcher of their
+        # own, built with near=True, which takes the rules it is given as they are.
+        self.near: Matcher | None = None
+        if not near:
+            near_rules = [r for r in rules if r.near]
+            self.near = Matcher(near_rules, near=True) if near_rules else None
+            rules = [r for r in rules if not r.near]
         self.line_rules: list[LineRule | None] = []  # None for exact-line rules
         self.rules: list[Rule] = []  # the rule behind each index of line_rules
         self.exact: dict[str, int] = {}

@@ -27,7 +27,7 @@ _LANG = _re.compile(r"[a-z]{2,3}")
 _FILE_KEYS = {"category", "lang", "description", "rule"}
 _RULE_KEYS = {
     "id", "category", "lang", "description", "kind", "phrases", "pattern", "lines",
-    "start", "end", "max_lines", "match", "max_words", "keywords",
+    "start", "end", "max_lines", "match", "max_words", "keywords", "near",
     "examples", "counterexamples",
 }  # fmt: skip
 
@@ -61,6 +61,7 @@ class Rule:
     max_lines: int = DEFAULT_MAX_LINES
     max_words: int | None = DEFAULT_MAX_WORDS
     keywords: tuple[str, ...] = ()
+    near: bool = False
     examples: tuple[str, ...] = ()
     counterexamples: tuple[str, ...] = ()
     source: str = ""
@@ -383,6 +384,11 @@ def _parse_rule(entry: object, index: int, defaults: dict, path: str, text: str)
         fail("'max_lines' only applies to block rules")
     if kind != "pattern" and "keywords" in fields:
         fail("'keywords' only applies to pattern rules")
+    near = fields.get("near", False)
+    if not isinstance(near, bool):
+        fail("'near' must be true or false")
+    if near and kind == "block":
+        fail("'near' does not apply to block rules")
     phrases = strings("phrases", required=kind == "phrases")
     lines = strings("lines", required=kind == "lines")
     for phrase in phrases:
@@ -406,6 +412,7 @@ def _parse_rule(entry: object, index: int, defaults: dict, path: str, text: str)
         max_lines=integer("max_lines", DEFAULT_MAX_LINES),
         max_words=integer("max_words", DEFAULT_MAX_WORDS),
         keywords=tuple(normalise(k) for k in strings("keywords")),
+        near=near,
         examples=strings("examples", required=True),
         counterexamples=strings("counterexamples"),
         source=path,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from stripper.engine import clean
 from stripper.rules import Rule, RuleSet
@@ -19,10 +19,15 @@ class Failure:
 
 
 def check_rules(rules: RuleSet, *, require_counterexamples: bool = False) -> list[Failure]:
-    """Run each rule alone on its examples, and the whole set on every counterexample."""
+    """Run each rule alone on its examples, and the whole set on every counterexample.
+
+    A near rule only removes a line next to a removed one, so it is tested as a plain rule: alone on its
+    examples, and every near rule of the set on every counterexample, as if boilerplate stood beside it.
+    """
     failures: list[Failure] = []
+    near = RuleSet(tuple(replace(r, near=False) for r in rules if r.near))
     for rule in rules:
-        alone = RuleSet((rule,))
+        alone = RuleSet((replace(rule, near=False) if rule.near else rule,))
         for example in rule.examples:
             result = clean(example, alone)
             removed = {r.line for r in result.removals}
@@ -31,6 +36,8 @@ def check_rules(rules: RuleSet, *, require_counterexamples: bool = False) -> lis
                 failures.append(Failure(rule, missed[0], "example not removed"))
         for counter in rule.counterexamples:
             result = clean(counter, rules)
+            if not result.removals and len(near):
+                result = clean(counter, near)
             if result.removals:
                 culprit = result.removals[0]
                 by = "" if culprit.rule == rule.id else f" by {culprit.rule}"

@@ -1,5 +1,6 @@
 """The engine: a scraped text in, the cleaned text and its removals out."""
 
+import io
 import pickle
 from pathlib import Path
 
@@ -243,3 +244,127 @@ def test_icon_font_glyphs_do_not_hide_a_line_from_the_rules():
     result = clean(text, RuleSet.default())
     assert [r.line for r in result.removals] == [2]
     assert result.text == "Ein Absatz über die Wahl in Berlin, der bleibt.\n"
+
+
+NEAR_RULES = """lang = "en"
+
+[[rule]]
+id = "donation.appeal"
+category = "donation"
+description = "appeal"
+phrases = ["please donate today"]
+match = "line"
+examples = ["Please donate today"]
+counterexamples = ["The fund asked people to donate."]
+
+[[rule]]
+id = "ads.marker"
+category = "ads"
+description = "ad marker"
+phrases = ["advertisement"]
+match = "line"
+examples = ["Advertisement"]
+counterexamples = ["The advertisement ran for a week."]
+
+[[rule]]
+id = "donation.near-amount"
+category = "donation"
+near = true
+match = "line"
+description = "amounts and frequencies of a donation box"
+pattern = '^(?:[$]\\d+|monthly|once|other amount)$'
+examples = ["$25", "Monthly"]
+counterexamples = ["Donations of $25 are matched."]
+"""
+
+
+@pytest.fixture(scope="module")
+def near_rules(tmp_path_factory) -> RuleSet:
+    path = tmp_path_factory.mktemp("near") / "near.toml"
+    path.write_text(NEAR_RULES, encoding="utf-8")
+    return RuleSet.load([path])
+
+
+def test_near_rule_only_takes_lines_next_to_a_removed_box_line(near_rules):
+    # Alone, or between article lines, a near line stays.
+    assert not clean("Monthly\n", near_rules).removals
+    article = "The charity raised money all year.\nMonthly\nIt plans to open two shelters.\n"
+    assert not clean(article, near_rules).removals
+    # Next to the appeal, the whole run of near lines goes with it, above and below, across blank lines.
+    box = (
+        "Story text stays here, it is long enough.\nMonthly\n\n"
+        "Please donate today\n$10\n$25\nOther amount\nThe end of the story stays.\n"
+    )
+    result = clean(box, near_rules)
+    assert removed_lines(result) == [
+        (2, "donation.near-amount"),
+        (4, "donation.appeal"),
+        (5, "donation.near-amount"),
+        (6, "donation.near-amount"),
+        (7, "donation.near-amount"),
+    ]
+    assert result.text == "Story text stays here, it is long enough.\n\nThe end of the story stays.\n"
+
+
+def test_near_rule_needs_a_box_category_beside_it(near_rules):
+    # Ad markers sit between paragraphs: they do not pull a near line with them.
+    assert not clean("Advertisement\n$25\n", near_rules).removals[1:]
+    assert removed_lines(clean("Advertisement\n$25\n", near_rules)) == [(1, "ads.marker")]
+
+
+def test_near_lines_do_not_hold_a_sandwich(near_rules):
+    # A caption between a removed appeal and a near line is not inside a box: it stays.
+    text = "Please donate today\nOur shelter in 1950\n$25\nMonthly\nPlease donate today\n"
+    assert removed_lines(clean(text, near_rules)) == [
+        (1, "donation.appeal"),
+        (3, "donation.near-amount"),
+        (4, "donation.near-amount"),
+        (5, "donation.appeal"),
+    ]
+
+
+def test_near_cleaning_is_idempotent_and_streams_the_same(near_rules):
+    from stripper.stream import clean_stream
+
+    intro = "".join(f"Intro line {n} of the article, long enough.\n" for n in range(30))
+    outro = "".join(f"Outro line {n}.\n" for n in range(30))
+    text = intro + "Please donate today\n$5\nMonthly\n" + outro
+    once = clean(text, near_rules)
+    assert not clean(once.text, near_rules).removals
+    for min_lines in (0, 1, 5):
+        pieces = list(clean_stream(io.BytesIO(text.encode()), near_rules, min_lines=min_lines))
+        assert len(pieces) > 1
+        assert "".join(p.text for p in pieces) == once.text
+        assert [r for p in pieces for r in p.removals] == list(once.removals)
+
+
+def test_near_rules_are_tested_as_plain_rules(tmp_path):
+    from stripper.ruletest import check_rules
+
+    bad = NEAR_RULES.replace('counterexamples = ["Donations of $25 are matched."]', 'counterexamples = ["Monthly"]')
+    path = tmp_path / "near.toml"
+    path.write_text(bad, encoding="utf-8")
+    failures = check_rules(RuleSet.load([path]))
+    assert [(f.rule.id, f.reason) for f in failures] == [("donation.near-amount", "counterexample removed")]
+    # Another rule's counterexample is also checked against every near rule, as if boilerplate stood beside it.
+    other = NEAR_RULES.replace('counterexamples = ["The advertisement ran for a week."]', 'counterexamples = ["$25"]')
+    path.write_text(other, encoding="utf-8")
+    failures = check_rules(RuleSet.load([path]))
+    reasons = [(f.rule.id, f.reason) for f in failures]
+    assert reasons == [("ads.marker", "counterexample removed by donation.near-amount")]
+
+
+def test_near_must_be_a_boolean_and_not_on_a_block(tmp_path):
+    from stripper.rules import RuleError
+
+    path = tmp_path / "bad.toml"
+    path.write_text(NEAR_RULES.replace("near = true", 'near = "yes"'), encoding="utf-8")
+    with pytest.raises(RuleError, match="'near' must be true or false"):
+        RuleSet.load([path])
+    path.write_text(
+        'category = "donation"\nlang = "en"\n[[rule]]\nid = "donation.b"\ndescription = "b"\nnear = true\n'
+        "start = 'a'\nend = 'b'\nexamples = [\"a\\nb\"]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match="'near' does not apply to block rules"):
+        RuleSet.load([path])
