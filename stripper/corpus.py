@@ -6,7 +6,6 @@ a re-iterable description of paths, not a stream.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -14,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from stripper.files import InputError, decode, decode_document, find_inputs, read_bytes
+from stripper.files import InputError, decode_document, find_inputs, read_bytes
+from stripper.jsonl import BOM, parse_record
 
 GROUP_BY = ("folder", "url", "none")
 NO_URL = "unknown"  # the group of documents whose URL field is missing or has no host
@@ -133,24 +133,22 @@ def _records(path: Path, name: str, group: str, corpus: Corpus, reading: Reading
 
 
 def _record(raw: bytes, number: int, name: str, group: str, corpus: Corpus, reading: Reading) -> Document | None:
-    if not raw.strip():
+    """One JSON Lines record as a document, parsed as `clean --jsonl` parses it; None for a blank or bad line."""
+    body = raw.rstrip(b"\r\n")
+    if not body.strip():
         return None
-    try:
-        record = json.loads(decode(raw))
-    except ValueError as exc:
+    if number == 1 and body.startswith(BOM):
+        body = body[len(BOM) :]
+    record, problem = parse_record(body, corpus.field)
+    if record is None:
         reading.skipped_records += 1
-        reading.problem(f"{name}:{number}: not valid JSON ({getattr(exc, 'msg', exc)}); skipped")
-        return None
-    text = record.get(corpus.field) if isinstance(record, dict) else None
-    if not isinstance(text, str):
-        reading.skipped_records += 1
-        reading.problem(f"{name}:{number}: not a JSON object with a string {corpus.field!r} field; skipped")
+        reading.problem(f"{name}:{number}: {problem}; skipped")
         return None
     if corpus.group_by == "url":
         group = url_group(record.get(corpus.url_field))
         if group == NO_URL:
             reading.no_url += 1
-    return Document(f"{name}:{number}", group, text)
+    return Document(f"{name}:{number}", group, record[corpus.field])
 
 
 def url_group(url: object) -> str:

@@ -43,20 +43,7 @@ def clean_line(
         return Record(number, source, raw)
     bom = BOM if number == 1 and body.startswith(BOM) else b""  # a file's byte order mark, kept
     body = body[len(bom) :]
-    problem = None
-    try:
-        record = json.loads(decode(body))
-    except ValueError as exc:
-        problem = f"not valid JSON ({getattr(exc, 'msg', exc)}, column {getattr(exc, 'colno', '?')})"
-    except RecursionError:  # json gives up on [[[[... thousands deep by overflowing the stack
-        problem = "not valid JSON (nested too deeply)"
-    else:
-        if not isinstance(record, dict):
-            problem = f"not a JSON object but {_kind(record)}"
-        elif options.field not in record:
-            problem = f"no {options.field!r} field"
-        elif not isinstance(record[options.field], str):
-            problem = f"{options.field!r} is {_kind(record[options.field])}, not a string"
+    record, problem = parse_record(body, options.field)
     if problem is not None:
         return Record(number, source, raw if options.on_bad == "pass" else b"", problem=problem)
     if options.id_field and isinstance(record.get(options.id_field), str | int):
@@ -68,6 +55,23 @@ def clean_line(
     record[KEY] = report
     ending = raw[len(bom) + len(body) :]
     return Record(number, source, bom + dumps(record, raw_bytes=not _is_utf8(body)) + ending, result)
+
+
+def parse_record(body: bytes, field: str) -> tuple[dict, None] | tuple[None, str]:
+    """The JSON object on one line (without ending or BOM) whose `field` is a string, or why it is not one."""
+    try:
+        record = json.loads(decode(body))
+    except ValueError as exc:
+        return None, f"not valid JSON ({getattr(exc, 'msg', exc)}, column {getattr(exc, 'colno', '?')})"
+    except RecursionError:  # json gives up on [[[[... thousands deep by overflowing the stack
+        return None, "not valid JSON (nested too deeply)"
+    if not isinstance(record, dict):
+        return None, f"not a JSON object but {_kind(record)}"
+    if field not in record:
+        return None, f"no {field!r} field"
+    if not isinstance(record[field], str):
+        return None, f"{field!r} is {_kind(record[field])}, not a string"
+    return record, None
 
 
 def dumps(record: dict, *, raw_bytes: bool = False) -> bytes:

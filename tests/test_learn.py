@@ -228,8 +228,22 @@ def test_bad_json_lines_are_named_and_skipped(tmp_path, run):
     done = run("learn", "--no-default-rules", tmp_path, "--dry-run", rules=False)
     assert done.returncode == 0, done.stderr
     assert f"{shard}:2: not valid JSON".encode() in done.stderr
-    assert f"{shard}:7: not a JSON object with a string 'text' field".encode() in done.stderr
+    assert f"{shard}:7: 'text' is a number, not a string; skipped".encode() in done.stderr
     assert b"Follow the Site on Mastodon" in done.stdout
+
+
+def test_shard_with_bom_and_deeply_nested_line_is_read_like_clean_jsonl(tmp_path):
+    """learn reads records with the same parser as `clean --jsonl`: a BOM before the first record is no error,
+    and a line nested thousands deep is named and skipped, not a crash."""
+    shard = tmp_path / "site" / "a.jsonl"
+    shard.parent.mkdir()
+    lines = [json.dumps({"text": f"Line {n}.\nFollow the Site on Mastodon\n"}).encode() for n in range(3)]
+    shard.write_bytes(b"\xef\xbb\xbf" + lines[0] + b"\n" + b"[" * 100_000 + b"\n" + b"\n".join(lines[1:]) + b"\n")
+    reading = Reading()
+    docs = list(documents(Corpus((str(tmp_path),)), reading))
+    assert [d.source for d in docs] == [f"{shard}:1", f"{shard}:3", f"{shard}:4"]
+    assert reading.skipped_records == 1
+    assert reading.messages == [f"{shard}:2: not valid JSON (nested too deeply); skipped"]
 
 
 def test_missing_input_and_stdin_exit_2(tmp_path, run):
