@@ -782,7 +782,9 @@ def rules_list(
     ruleset = build_rules(rules, no_default_rules, select, ignore)
     table = Table("id", "category", "lang", "kind", "description", box=None, header_style="bold")
     for rule in ruleset:
-        table.add_row(rule.id, rule.category, rule.lang, rule.kind, rule.description)
+        table.add_row(
+            rule.id, rule.category, rule.lang, f"{rule.kind} (near)" if rule.near else rule.kind, rule.description
+        )
     try:
         console(soft_wrap=not sys.stdout.isatty(), highlight=False).print(table)
         sys.stdout.flush()
