@@ -295,28 +295,44 @@ def _sandwich(contents, norms, verdicts: list[Verdict], near_ids: frozenset[str]
 
 def _near(contents, norms, verdicts: list[Verdict], near: Matcher, hits, timeout, skip: set[str], problems) -> bool:
     """Unremoved lines that a near rule matches go when the non-blank line before or after them went by a rule
-    of a box category; `hits` remembers each line's near rule between rounds."""
+    of a box category, round after round until no more go; `hits` remembers each line's near rule."""
     present = [i for i, text in enumerate(norms) if text and not _is_context(verdicts[i])]
+    last = len(present) - 1
     changed = False
-    for k, i in enumerate(present):
-        if verdicts[i] is not None:
-            continue
-        if not any(0 <= n < len(present) and _anchors(verdicts[present[n]]) for n in (k - 1, k + 1)):
-            continue
-        if i not in hits:
-            hits[i] = None
-            text = norms[i]
-            if len(text) <= NEAR_MAX_CHARS and text.count(" ") < NEAR_MAX_WORDS:
+    while True:
+        found, fresh = [], []
+        for k, i in enumerate(present):
+            if verdicts[i] is not None:
+                continue
+            if not (
+                (k > 0 and _anchors(verdicts[present[k - 1]])) or (k < last and _anchors(verdicts[present[k + 1]]))
+            ):
+                continue
+            if i not in hits:
+                fresh.append(i)
+            elif hits[i] is not None:
+                found.append(i)
+        if fresh:
+            texts = [
+                norms[i] if len(norms[i]) <= NEAR_MAX_CHARS and norms[i].count(" ") < NEAR_MAX_WORDS else ""
+                for i in fresh
+            ]
+            for i, text, keywords in zip(fresh, texts, near.lines_keywords(texts), strict=True):
+                hits[i] = None
+                if not text:
+                    continue
                 try:
-                    hits[i] = near.match(text, timeout, frozenset(skip))
+                    hits[i] = near.match_candidates(text, near.rules_for(keywords), timeout, frozenset(skip))
                 except RuleTimeout as exc:
                     skip.add(exc.rule.id)
                     problems.append(Problem(i + 1, exc.rule.id, f"regex timed out after {timeout}s; line kept"))
-        rule = hits[i]
-        if rule is not None:
-            verdicts[i] = (rule.id, rule.category)
-            changed = True
-    return changed
+                if hits[i] is not None:
+                    found.append(i)
+        if not found:
+            return changed
+        for i in found:
+            verdicts[i] = (hits[i].id, hits[i].category)
+        changed = True
 
 
 def _anchors(verdict: Verdict) -> bool:
