@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Sequence
@@ -196,27 +197,40 @@ def decide(
     starts = _block_starts(norms, matcher, timeout, problems) if matcher.blocks else []
     near_hits: dict[int, Rule | None] = {}
     near_ids = frozenset(r.id for r in matcher.near.rules) if matcher.near is not None else frozenset()
+    near_due = matcher.near is not None  # the near pass runs to its own fixpoint: again only after other changes
     while True:
         changed = _blocks(starts, norms, verdicts, matcher, timeout, problems)
         if by_rule or changed:
             changed |= _sandwich(contents, norms, verdicts, near_ids)
-            if matcher.near is not None:
+            if near_due or (changed and matcher.near is not None):
+                near_due = False
                 changed |= _near(contents, norms, verdicts, matcher.near, near_hits, timeout, skip, problems)
-        changed |= _repeats(contents, norms, verdicts)
-        if not changed:
+        repeated = _repeats(contents, norms, verdicts)
+        near_due = near_due or (repeated and matcher.near is not None)
+        if not (changed or repeated):
             return verdicts, problems
 
 
 def _block_starts(norms, matcher: Matcher, timeout, problems) -> list[tuple[int, int]]:
-    """(line index, block index) for every line that opens a block rule."""
-    keys = [b.start_keywords for b in matcher.blocks]
+    """(line index, block index) for every line that opens a block rule.
+
+    Lines without one of a block's start keywords are skipped with one C-level scan of the whole text per
+    block, not one Python `in` test per line and keyword.
+    """
+    texts = [t if len(t) <= MAX_RULE_CHARS else "" for t in norms]
+    whole = "\n".join(texts)
+    offsets = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
     starts = []
     for b, block in enumerate(matcher.blocks):
         limit = block.rule.max_words
-        for i, text in enumerate(norms):
-            if not text or len(text) > MAX_RULE_CHARS or (keys[b] and not any(k in text for k in keys[b])):
-                continue
-            if limit is not None and text.count(" ") + 1 > limit:
+        scanner = matcher.start_scanner(b)
+        if scanner is None:
+            lines = range(len(texts))
+        else:
+            lines = sorted({bisect.bisect_right(offsets, m.start()) - 1 for m in scanner.finditer(whole)})
+        for i in lines:
+            text = texts[i]
+            if not text or (limit is not None and text.count(" ") + 1 > limit):
                 continue
             try:
                 if block.start.search(text, timeout=timeout):

@@ -116,6 +116,16 @@ class Matcher:
         self.use_automaton = ahocorasick is not None
         self._unscanned = SMALL_TEXT  # characters still to check with plain `in` before compiling the scanner
 
+    def start_scanner(self, index: int) -> _re.Pattern | None:
+        """A plain regex finding the start keywords of block rule `index` (None: the block has none)."""
+        scanners = self.__dict__.setdefault("_start_scanners", {})
+        if index not in scanners:
+            keys = self.blocks[index].start_keywords
+            scanners[index] = (
+                _re.compile("|".join(map(_re.escape, sorted(keys, key=len, reverse=True)))) if keys else None
+            )
+        return scanners[index]
+
     # --- the fast path -------------------------------------------------------------------------------------
 
     def match(self, text: str, timeout: float | None = None, skip: frozenset[str] = frozenset()) -> Rule | None:
