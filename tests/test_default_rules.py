@@ -58,3 +58,57 @@ def test_seed_article_with_default_rules(default):
             assert out.count(line) == 1
         elif verdict == "remove":
             assert line not in out, f"boilerplate line {n} kept: {line}"
+
+
+# Multi-line boxes as sites print them: a heading, a sentence no rule knows, bare amounts, fields and buttons.
+BOXES = {
+    "de-donation": [
+        "Unterstützen Sie unabhängigen Journalismus",
+        "Jeder Beitrag hilft uns weiter.",
+        "Wir finanzieren uns über Spenden.",
+        "5 €",
+        "10 €",
+        "Anderer Betrag",
+        "Jetzt spenden",
+    ],
+    "de-newsletter": [
+        "Newsletter",
+        "Die wichtigsten Nachrichten des Tages direkt in Ihr Postfach",
+        "Ihre E-Mail-Adresse",
+        "Jetzt anmelden",
+        "Abmeldung jederzeit möglich.",
+    ],
+    "en-donation": [
+        "Before you go...",
+        "We're a nonprofit newsroom and rely on readers like you.",
+        "Give monthly",
+        "$5",
+        "$10",
+        "Other amount",
+        "Donate now",
+    ],
+    "en-newsletter": [
+        "Sign up for our newsletter",
+        "Get the day's top stories delivered to your inbox every morning.",
+        "Email address",
+        "Subscribe",
+        "By signing up, you agree to our Terms of Use and Privacy Policy.",
+    ],
+    "fr-newsletter": ["Recevez notre newsletter", "Votre adresse e-mail", "Je m'inscris"],
+    "es-paywall": [
+        "Este contenido es exclusivo para suscriptores",
+        "Suscríbete para seguir leyendo",
+        "$195/mes",
+        "Cancela cuando quieras",
+        "Ya soy suscriptor",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOXES))
+def test_multi_line_boxes_go_whole_and_the_article_stays(default, name):
+    top = "Die Stadt plant den Umbau des Bahnhofs bis 2027, wie der Bürgermeister am Montag mitteilte.\n"
+    end = "Der Gemeinderat will im Herbst über die Pläne abstimmen.\n"
+    result = clean(top + "\n".join(BOXES[name]) + "\n" + end, default)
+    assert result.text == top + end
+    assert len(result.removals) == len(BOXES[name])
