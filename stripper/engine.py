@@ -390,7 +390,12 @@ def touches(
         skip = frozenset(timed_out) if timed_out else frozenset()
         if matcher.match(text, timeout, skip) is not None:
             return True
-        if matcher.near is not None and matcher.near.match(text, timeout, skip) is not None:
+        if (
+            matcher.near is not None
+            and len(text) <= NEAR_MAX_CHARS
+            and text.count(" ") < NEAR_MAX_WORDS
+            and matcher.near.match(text, timeout, skip) is not None
+        ):
             return True
         return any(b.start.search(text, timeout=timeout) or b.end.search(text, timeout=timeout) for b in matcher.blocks)
     except RuleTimeout as exc:
