@@ -196,17 +196,16 @@ def decide(
     by_rule = [i for i, v in enumerate(verdicts) if v is not None]
     starts = _block_starts(norms, matcher, timeout, problems) if matcher.blocks else []
     near_hits: dict[int, Rule | None] = {}
-    near_ids = frozenset(r.id for r in matcher.near.rules) if matcher.near is not None else frozenset()
-    near_due = matcher.near is not None  # the near pass runs to its own fixpoint: again only after other changes
+    near_due = True  # the near pass runs to its own fixpoint: again only after another pass changed something
     while True:
         changed = _blocks(starts, norms, verdicts, matcher, timeout, problems)
         if by_rule or changed:
-            changed |= _sandwich(contents, norms, verdicts, near_ids)
-            if near_due or (changed and matcher.near is not None):
+            changed |= _sandwich(contents, norms, verdicts, matcher.near_ids)
+            if matcher.near is not None and (near_due or changed):
                 near_due = False
-                changed |= _near(contents, norms, verdicts, matcher.near, near_hits, timeout, skip, problems)
+                changed |= _near(norms, verdicts, matcher.near, near_hits, timeout, skip, problems)
         repeated = _repeats(contents, norms, verdicts)
-        near_due = near_due or (repeated and matcher.near is not None)
+        near_due = near_due or repeated
         if not (changed or repeated):
             return verdicts, problems
 
@@ -223,7 +222,7 @@ def _block_starts(norms, matcher: Matcher, timeout, problems) -> list[tuple[int,
     starts = []
     for b, block in enumerate(matcher.blocks):
         limit = block.rule.max_words
-        scanner = matcher.start_scanner(b)
+        scanner = block.start_keywords
         if scanner is None:
             lines = range(len(texts))
         else:
@@ -274,13 +273,13 @@ def _blocks(starts, norms, verdicts: list[Verdict], matcher: Matcher, timeout, p
     return changed
 
 
-def _sandwich(contents, norms, verdicts: list[Verdict], near_ids: frozenset[str] = frozenset()) -> bool:
+def _sandwich(contents, norms, verdicts: list[Verdict], near_ids: frozenset[str]) -> bool:
     """Short unmatched lines between removed lines of one box category go with them.
 
     Lines taken by near rules do not hold a sandwich: they are only known to be boilerplate from their
     neighbours, and counts like "0" or "Merken" sit between photo captions.
     """
-    present = [i for i, text in enumerate(norms) if text and not _is_context(verdicts[i])]
+    present = _present(norms, verdicts)
     changed = False
     k = 0
     while k < len(present):
@@ -307,10 +306,10 @@ def _sandwich(contents, norms, verdicts: list[Verdict], near_ids: frozenset[str]
     return changed
 
 
-def _near(contents, norms, verdicts: list[Verdict], near: Matcher, hits, timeout, skip: set[str], problems) -> bool:
+def _near(norms, verdicts: list[Verdict], near: Matcher, hits, timeout, skip: set[str], problems) -> bool:
     """Unremoved lines that a near rule matches go when the non-blank line before or after them went by a rule
     of a box category, round after round until no more go; `hits` remembers each line's near rule."""
-    present = [i for i, text in enumerate(norms) if text and not _is_context(verdicts[i])]
+    present = _present(norms, verdicts)
     last = len(present) - 1
     changed = False
     while True:
@@ -327,10 +326,7 @@ def _near(contents, norms, verdicts: list[Verdict], near: Matcher, hits, timeout
             elif hits[i] is not None:
                 found.append(i)
         if fresh:
-            texts = [
-                norms[i] if len(norms[i]) <= NEAR_MAX_CHARS and norms[i].count(" ") < NEAR_MAX_WORDS else ""
-                for i in fresh
-            ]
+            texts = [norms[i] if _near_sized(norms[i]) else "" for i in fresh]
             for i, text, keywords in zip(fresh, texts, near.lines_keywords(texts), strict=True):
                 hits[i] = None
                 if not text:
@@ -347,6 +343,16 @@ def _near(contents, norms, verdicts: list[Verdict], near: Matcher, hits, timeout
         for i in found:
             verdicts[i] = (hits[i].id, hits[i].category)
         changed = True
+
+
+def _present(norms, verdicts: list[Verdict]) -> list[int]:
+    """Indexes of the non-blank lines the context passes see as neighbours (all but removed repeats)."""
+    return [i for i, text in enumerate(norms) if text and not _is_context(verdicts[i])]
+
+
+def _near_sized(text: str) -> bool:
+    """Whether a normalised line is short enough for a near rule to take."""
+    return len(text) <= NEAR_MAX_CHARS and text.count(" ") < NEAR_MAX_WORDS
 
 
 def _anchors(verdict: Verdict) -> bool:
@@ -390,12 +396,7 @@ def touches(
         skip = frozenset(timed_out) if timed_out else frozenset()
         if matcher.match(text, timeout, skip) is not None:
             return True
-        if (
-            matcher.near is not None
-            and len(text) <= NEAR_MAX_CHARS
-            and text.count(" ") < NEAR_MAX_WORDS
-            and matcher.near.match(text, timeout, skip) is not None
-        ):
+        if matcher.near is not None and _near_sized(text) and matcher.near.match(text, timeout, skip) is not None:
             return True
         return any(b.start.search(text, timeout=timeout) or b.end.search(text, timeout=timeout) for b in matcher.blocks)
     except RuleTimeout as exc:

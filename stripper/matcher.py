@@ -64,7 +64,8 @@ class BlockRule:
     rule: Rule
     start: regex.Pattern
     end: regex.Pattern
-    start_keywords: tuple[str, ...] | None  # one of them is in every line the start regex matches
+    # A plain regex of literals one of which is in every line the start regex matches (None: none known).
+    start_keywords: _re.Pattern | None
 
 
 class Matcher:
@@ -78,6 +79,7 @@ class Matcher:
             near_rules = [r for r in rules if r.near]
             self.near = Matcher(near_rules, near=True) if near_rules else None
             rules = [r for r in rules if not r.near]
+        self.near_ids = frozenset(r.id for r in self.near.rules) if self.near is not None else frozenset()
         self.line_rules: list[LineRule | None] = []  # None for exact-line rules
         self.rules: list[Rule] = []  # the rule behind each index of line_rules
         self.exact: dict[str, int] = {}
@@ -88,7 +90,7 @@ class Matcher:
         for rule in rules:
             if rule.kind == "block":
                 start, end = _compile(rule, "start"), _compile(rule, "end")
-                self.blocks.append(BlockRule(rule, start, end, derive_keywords(rule.start)))
+                self.blocks.append(BlockRule(rule, start, end, _literal_scanner(derive_keywords(rule.start))))
                 continue
             index = len(self.line_rules)
             self.rules.append(rule)
@@ -115,16 +117,6 @@ class Matcher:
         self._automaton = None  # an ahocorasick.Automaton of the keywords, when the extra is installed
         self.use_automaton = ahocorasick is not None
         self._unscanned = SMALL_TEXT  # characters still to check with plain `in` before compiling the scanner
-
-    def start_scanner(self, index: int) -> _re.Pattern | None:
-        """A plain regex finding the start keywords of block rule `index` (None: the block has none)."""
-        scanners = self.__dict__.setdefault("_start_scanners", {})
-        if index not in scanners:
-            keys = self.blocks[index].start_keywords
-            scanners[index] = (
-                _re.compile("|".join(map(_re.escape, sorted(keys, key=len, reverse=True)))) if keys else None
-            )
-        return scanners[index]
 
     # --- the fast path -------------------------------------------------------------------------------------
 
@@ -402,6 +394,13 @@ def line_source(rule: Rule) -> str:
 def _keyword_prefixes(keyword_rules: dict[str, object]) -> dict[str, tuple[str, ...]]:
     """For each keyword, itself and every shorter keyword it starts with (found at the same position)."""
     return {key: tuple(key[:n] for n in range(1, len(key) + 1) if key[:n] in keyword_rules) for key in keyword_rules}
+
+
+def _literal_scanner(literals: Sequence[str] | None) -> _re.Pattern | None:
+    """A plain regex finding any of these literals, longest first (None for none)."""
+    if not literals:
+        return None
+    return _re.compile("|".join(map(_re.escape, sorted(literals, key=len, reverse=True))))
 
 
 def _trie_regex(words: Sequence[str]) -> str:
