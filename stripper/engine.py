@@ -8,8 +8,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from stripper import wrap
 from stripper.matcher import Matcher, RuleTimeout
-from stripper.normalize import normalise_lines
+from stripper.normalize import markdown_text, normalise_lines
 from stripper.rules import Rule, RuleSet
 
 BOM = "\ufeff"
@@ -38,6 +39,7 @@ REPEAT_MIN_WORDS = 3
 REPEAT_MIN_LETTERS = 15
 
 _NO_SKIP: frozenset[str] = frozenset()
+AUTO = -1  # clean(width=AUTO): find out from the text whether it is hard-wrapped (stripper.wrap)
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 
 
@@ -109,13 +111,18 @@ def clean(
     timeout: float | None = DEFAULT_TIMEOUT,
     source: str | None = None,
     skip: frozenset[str] = frozenset(),
+    width: int | None = AUTO,
 ) -> Result:
     """Remove boilerplate lines from `text`; kept lines come out unchanged, with their endings.
 
     `skip`: ids of line rules not to run (rules that already timed out earlier in the same stream).
+    `width`: the width the text is hard-wrapped at (its wrapped paragraphs are judged whole), None for a text
+    with one line per paragraph, AUTO to judge from the text (stripper.stream passes the whole text's).
     """
     contents, endings = split_lines(text)
-    verdicts, problems = decide(contents, rules.matcher, timeout=timeout, skip=skip)
+    if width == AUTO:
+        width = wrap.width(contents)
+    verdicts, problems = decide(contents, rules.matcher, timeout=timeout, skip=skip, width=width)
     removals = tuple(Removal(i + 1, contents[i], *v) for i, v in enumerate(verdicts) if v is not None)
     if not removals:
         return Result(text, text, (), tuple(problems), len(contents), source)
@@ -144,6 +151,8 @@ def rule_views(contents: Sequence[str]) -> list[str]:
         elif content and not content.isspace():
             if not content.isascii() and _UNDECODED.search(content):
                 content = _UNDECODED.sub(_as_cp1252, content)
+            if "](" in content or "**" in content or "__" in content or "\\" in content:
+                content = markdown_text(content)
             index.append(i)
             batch.append(content)
     for i, text in zip(index, normalise_lines(batch), strict=True):
@@ -170,8 +179,28 @@ def decide(
     *,
     timeout: float | None = DEFAULT_TIMEOUT,
     skip: frozenset[str] = frozenset(),
+    width: int | None = None,
 ) -> tuple[list[Verdict], list[Problem]]:
-    """Which lines go: rule matches, then block rules, then the context pass, until nothing changes."""
+    """Which lines go: rule matches, then block rules, then the context pass, until nothing changes.
+
+    In a text hard-wrapped at `width`, each wrapped paragraph is decided as one line, and all of its lines
+    share that verdict.
+    """
+    paragraphs = wrap.units(contents, width) if width else None
+    if paragraphs is None or len(paragraphs) == len(contents):
+        return _decide(contents, matcher, timeout, skip)
+    joined = [contents[u[0]] if len(u) == 1 else wrap.join([contents[i] for i in u]) for u in paragraphs]
+    verdicts, problems = _decide(joined, matcher, timeout, skip)
+    lines: list[Verdict] = [None] * len(contents)
+    for u, verdict in zip(paragraphs, verdicts, strict=True):
+        for i in u:
+            lines[i] = verdict
+    return lines, [Problem(paragraphs[p.line - 1][0] + 1, p.rule, p.message) for p in problems]
+
+
+def _decide(
+    contents: Sequence[str], matcher: Matcher, timeout: float | None, skip: frozenset[str]
+) -> tuple[list[Verdict], list[Problem]]:
     problems: list[Problem] = []
     skip = set(skip)
     norms = rule_views(contents)

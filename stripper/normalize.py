@@ -32,6 +32,24 @@ def _unify(match: re.Match) -> str:
     return _TABLE.get(ord(match.group()), " ") or ""
 
 
+# Markdown, as html2text and pandoc write it: rules see a link's or image's text, not its address.
+_MD_IMAGE = re.compile(r"!\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+_MD_EMPHASIS = re.compile(r"\*\*|(?<!\w)__|__(?!\w)")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
+
+
+def markdown_text(line: str) -> str:
+    """The line with Markdown links, images, bold markers and backslash escapes reduced to their text:
+    "[Share on Facebook](https://facebook.com/sharer?u=…)" reads "Share on Facebook".
+
+    A line that would read as nothing (an image without alt text) is returned unchanged, so it still counts
+    as a line between its neighbours.
+    """
+    text = _MD_ESCAPE.sub(r"\1", _MD_EMPHASIS.sub("", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", line))))
+    return text if text.strip() else line
+
+
 def normalise(line: str) -> str:
     """NFKC, casefold, unify quotes/dashes/spaces, drop zero-width characters, trim."""
     if line.isascii():

@@ -16,6 +16,11 @@ once it holds MAX_WINDOW_CHARS, at a paragraph break where there is one: lines
 within a block's or sandwich's reach of that cut (or a repeat across it) may be
 decided differently from cleaning the whole text at once, but every output
 line is still an input line, in order, and every removal is reported.
+
+A hard-wrapped text (stripper.wrap) is judged wrapped or not from its first
+DETECT_LINES lines, as `engine.clean` judges it, and every window is cleaned
+at that width; a line joined to a neighbour as part of a wrapped paragraph is
+never a cut.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from stripper import wrap
 from stripper.engine import BOM, DEFAULT_TIMEOUT, Problem, Removal, clean, context_reach, rule_view, touches
 from stripper.files import decode, split_with_endings
 from stripper.rules import RuleSet
@@ -40,6 +46,7 @@ class Window:
     overlap: str = ""  # the last line, kept, and written by the next window instead ("" for the last window)
     skip: frozenset[str] = frozenset()  # line rules that timed out while the stream was cut: not run on it
     problems: tuple[Problem, ...] = ()  # those timeouts, on lines of this window (numbered in the whole text)
+    width: int | None = None  # the whole text's wrap width (stripper.wrap), None if it is not hard-wrapped
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +81,30 @@ def windows(
     timed_out: set[str] = set()
     pending: list[Problem] = []  # those timeouts, for the window holding their line
 
+    width: int | None = None
+    detected = False  # whether `width` is known: after DETECT_LINES lines, a forced cut, or the end of the text
+
+    def detect() -> None:
+        nonlocal width, detected
+        if not detected:
+            head = [line.rstrip("\r\n") for line in buffer[: wrap.DETECT_LINES]]
+            if head and start == 0 and head[0].startswith(BOM):
+                head[0] = head[0][1:]
+            width, detected = wrap.width(head), True
+
+    def alone(i: int) -> bool | None:
+        """Whether line i is no part of a wrapped paragraph; None while its next line is still unread."""
+        if width is None:
+            return True
+        if i + 1 >= len(buffer):
+            return None
+        return not (i > 0 and wrap.joins(buffer[i - 1], buffer[i], width)) and not wrap.joins(
+            buffer[i], buffer[i + 1], width
+        )
+
     def untouched(i: int) -> str | None:
+        if not alone(i):
+            return None
         if i not in plain:
             content = buffer[i].rstrip("\r\n")
             text = rule_view(content)
@@ -101,19 +131,24 @@ def windows(
             buffer.append(line)
             size += len(line)
             if size > max_chars and len(buffer) > 1:
+                detect()
                 cut = _forced_cut(buffer)
-                yield Window(start, "".join(buffer[:cut]), "", frozenset(timed_out), take_problems(start + cut))
+                yield Window(start, "".join(buffer[:cut]), "", frozenset(timed_out), take_problems(start + cut), width)
                 start += cut
                 del buffer[:cut]
                 size = sum(map(len, buffer))
                 candidates, first, plain = [], 0, {}
                 continue
-            if len(buffer) <= min_lines or not line.strip():
+            if not detected and start == 0 and len(buffer) >= wrap.DETECT_LINES:
+                detect()
+            if len(buffer) <= min_lines or not line.strip() or not detected:
                 continue
             candidates.append(len(buffer) - 1)
             # Test the newest possible run from its last line back, so that a touched line skips a whole run.
             found = False
-            while len(candidates) - first >= need and not found:
+            # In a wrapped text a line is only known to be no part of a paragraph once the line after it is read.
+            ready = len(candidates) - (width is not None)
+            while ready - first >= need and not found:
                 for q in range(first + need - 1, first - 1, -1):
                     text_q = untouched(candidates[q])
                     if text_q is None:
@@ -127,13 +162,19 @@ def windows(
             if found:
                 cut = candidates[first + 1]
                 yield Window(
-                    start, "".join(buffer[: cut + 1]), buffer[cut], frozenset(timed_out), take_problems(start + cut)
+                    start,
+                    "".join(buffer[: cut + 1]),
+                    buffer[cut],
+                    frozenset(timed_out),
+                    take_problems(start + cut),
+                    width,
                 )
                 start += cut
                 del buffer[:cut]
                 size = sum(map(len, buffer))
                 candidates, first, plain = [], 0, {}
-    yield Window(start, "".join(buffer), skip=frozenset(timed_out), problems=take_problems(None))
+    detect()
+    yield Window(start, "".join(buffer), skip=frozenset(timed_out), problems=take_problems(None), width=width)
 
 
 def _forced_cut(buffer: list[str]) -> int:
@@ -151,7 +192,7 @@ def _forced_cut(buffer: list[str]) -> int:
 
 def clean_window(window: Window, rules: RuleSet, *, timeout: float | None = DEFAULT_TIMEOUT) -> Piece:
     """Clean one window; its text is the whole text's output for those lines (the overlap line excluded)."""
-    result = clean(window.text, rules, timeout=timeout, skip=window.skip)
+    result = clean(window.text, rules, timeout=timeout, skip=window.skip, width=window.width)
     text = result.text
     if window.overlap:
         assert text.endswith(window.overlap), "a window must end with a kept line"

@@ -326,7 +326,7 @@ def test_near_lines_do_not_hold_a_sandwich(near_rules):
 def test_near_cleaning_is_idempotent_and_streams_the_same(near_rules):
     from stripper.stream import clean_stream
 
-    intro = "".join(f"Intro line {n} of the article, long enough.\n" for n in range(30))
+    intro = "".join(f"Intro line {n} of the article, long enough.\n" for n in range(200))
     outro = "".join(f"Outro line {n}.\n" for n in range(30))
     text = intro + "Please donate today\n$5\nMonthly\n" + outro
     once = clean(text, near_rules)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stripper import RuleSet, clean
+from stripper import RuleSet, clean, wrap
 from stripper.files import decode, encode
 from stripper.stream import clean_stream, windows
 
@@ -20,6 +20,16 @@ RULES = RuleSet.load([HERE / "rules" / "seed.toml"])
 SHORT_BLOCKS = RuleSet(tuple(replace(r, max_lines=1) if r.kind == "block" else r for r in RULES))
 SEED = next((p for p in (HERE.parents[1] / "shared", HERE.parents[2] / "shared") if p.is_dir()), HERE) / "examples"
 SEED_TEXT = SEED / "jns-ukraine.txt"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def early_wrap_detection():
+    """Judge wrapping from the first 6 lines instead of 200, so that the short texts here are cut too (no cut
+    comes before the text's wrap width is known)."""
+    kept = wrap.DETECT_LINES
+    wrap.DETECT_LINES = 6
+    yield
+    wrap.DETECT_LINES = kept
 
 
 def assert_same_as_whole(data: bytes, min_lines: int, rules: RuleSet = RULES) -> int:
