@@ -22,12 +22,14 @@ import itertools
 import re
 from collections.abc import Sequence
 
-DETECT_LINES = 200  # lines of a text read to decide whether it is wrapped
+DETECT_LINES = 1000  # lines of a text read to decide whether it is wrapped (a page's menus can fill hundreds)
 MIN_WIDTH = 40  # narrower than this, short lines are menus and lists, not a wrap width
 MAX_WIDTH = 120  # wider than this is not a terminal wrap width: the text has a line per paragraph
 MIN_BREAKS = 3  # wrap points the text must show
 MIN_SHARE = 0.6  # of the lines followed by a plain line, the share that end at the wrap width
 OUTLIERS = 0.03  # plain lines longer than the width (unwrapped headings, long words) tolerated
+SLACK = 4  # a line this much longer than the width judged can still be a wrapped one (the width was judged
+# from the text's first lines; a later paragraph may have come closer to the real width)
 
 # Lines that start a block of their own in text renderings: list items, headings, quotes, table rows,
 # numbered items. They never continue the line before them.
@@ -58,6 +60,7 @@ def width(contents: Sequence[str]) -> int | None:
         return None
     plain.sort()
     w = plain[max(0, int(len(plain) * (1 - OUTLIERS)) - 1)]
+    w = max(n for n in plain if n <= w + SLACK)  # the outlier cut can fall just under the real width
     if not MIN_WIDTH <= w <= MAX_WIDTH or plain[-1] > 2 * w:
         return None
     followed = breaks = 0
@@ -75,7 +78,7 @@ def width(contents: Sequence[str]) -> int | None:
 def joins(a: str, b: str, w: int) -> bool:
     """Whether line `a` of a text wrapped at width `w` was broken before `b`: b's first word did not fit."""
     a = a.rstrip()
-    if not a or not b.strip() or _starts_block(b) or len(a) > w:
+    if not a or not b.strip() or _starts_block(b) or len(a) > w + SLACK:
         return False
     return len(a) + 1 + _first_word(b) > w
 
