@@ -20,6 +20,7 @@ ROOT = HERE.parent
 LABELLED = HERE / "data" / "labelled.jsonl"
 OUT = HERE / "out"
 TOOLS = ("stripper", "jusText", "C4 lines")
+NO_PEER = {"jusText": "", "C4 lines": ""}
 CATEGORIES = (
     "paywall",
     "registration",
@@ -139,6 +140,41 @@ def run_c4(lines: list[str]) -> set[int]:
     return removed
 
 
+def render_html2text(lines: list[str]) -> tuple[str, list[range]]:
+    """The document as `html2text` prints it when each line is a <p> (wrapped at its default 78 columns, a
+    blank line between paragraphs), and for each input line the 1-based numbers of its output lines."""
+    import html2text
+
+    out: list[str] = []
+    spans: list[range] = []
+    for line in lines:
+        if not line.strip():
+            spans.append(range(0))
+            continue
+        converter = html2text.HTML2Text()
+        md = converter.handle("<p>" + html.escape(line.strip(), quote=False) + "</p>").strip("\n").split("\n")
+        spans.append(range(len(out) + 1, len(out) + 1 + len(md)))
+        out += [*md, ""]
+    return "\n".join(out) + "\n", spans
+
+
+def run_wrapped(lines: list[str]) -> dict:
+    """stripper on the html2text rendering, judging wrapped paragraphs whole and (as before it could) line by
+    line; per input line, whether all / any of its output lines went."""
+    from stripper import clean
+    from stripper.engine import AUTO
+
+    text, spans = render_html2text(lines)
+    out = {}
+    for mode, width in (("paragraphs", AUTO), ("lines", None)):
+        gone = {r.line for r in clean(text, _STATE["rules"], width=width).removals}
+        out[mode] = {
+            "all": [i + 1 for i, s in enumerate(spans) if s and all(n in gone for n in s)],
+            "any": [i + 1 for i, s in enumerate(spans) if any(n in gone for n in s)],
+        }
+    return out
+
+
 def work(task: dict) -> dict:
     """Run all three tools on one document; score its snippets if it has any."""
     text, lang = task["text"], task["lang"]
@@ -151,6 +187,8 @@ def work(task: dict) -> dict:
         "why": why,
         "removed": {k: sorted(v) for k, v in removed.items()},
     }
+    if task.get("wrapped"):
+        out["wrapped"] = run_wrapped(lines)
     if "with" in task:
         before = norm(text)
         keep = {}
@@ -241,6 +279,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"stripper {stripper.__version__} from {Path(stripper.__file__).parent}", file=sys.stderr)
     tasks, pure_tasks, _langs = load_tasks(a.corpus, a.example)
+    labelled = [json.loads(x) for x in open(a.labelled, encoding="utf-8")]
+    # The html2text rendering is scored on the labelled documents and the pure-article texts.
+    rendered = {(row["source"], row["doc"]) for row in labelled}
+    for task in tasks + pure_tasks:
+        task["wrapped"] = task["key"] in rendered or task["key"][0] == "pure"
     results = {}
     with Pool(a.jobs, initializer=_init, initargs=(a.rules,)) as pool:
         for r in pool.imap_unordered(work, tasks + pure_tasks, chunksize=4):
@@ -302,7 +345,6 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     # 3-5. labelled lines
-    labelled = [json.loads(x) for x in open(a.labelled, encoding="utf-8")]
     verdicts = []
     for row in labelled:
         r = results[(row["source"], row["doc"])]
@@ -335,6 +377,39 @@ def main(argv: list[str] | None = None) -> int:
     others = [v for v in shown if v["label"] == "other"]
     if others:
         add("'other' lines removed (not scored)", others, "other")
+
+    # 6. the same lines through html2text (README's pipeline): stripper only, paragraph-aware vs line by line
+    rows.append((f"html2text rendering (each line a <p>, wrapped at 78 columns), {half_name}: stripper only",))
+    report["html2text"] = {}
+    for mode, name in (("paragraphs", "wrapped paragraphs judged whole"), ("lines", "judged line by line")):
+        gone_all, gone_any = [], []
+        for v in shown:
+            w = results[(v["source"], v["doc"])]["wrapped"][mode]
+            gone_all.append(v["line"] in w["all"])
+            gone_any.append(v["line"] in w["any"])
+        c = [k for k, v in enumerate(shown) if v["label"] == "content"]
+        b = [k for k, v in enumerate(shown) if v["label"] in CATEGORIES]
+        hit = sum(gone_any[k] for k in c)
+        rec = sum(gone_all[k] for k in b)
+        torn = sum(gone_any[k] and not gone_all[k] for k in b)
+        pure_lines = sum(len(r["wrapped"][mode]["any"]) for r in pures)
+        report["html2text"][mode] = {
+            "content_touched": hit,
+            "content": len(c),
+            "boilerplate_removed": rec,
+            "boilerplate_torn": torn,
+            "boilerplate": len(b),
+            "pure_lines_touched": pure_lines,
+            "pure_lines": n_lines,
+        }
+        rows.append((None, f"{name}: content lines touched", len(c), {"stripper": pct(hit, len(c)), **NO_PEER}))
+        rows.append((None, f"{name}: boilerplate removed whole", len(b), {"stripper": pct(rec, len(b)), **NO_PEER}))
+        rows.append(
+            (None, f"{name}: boilerplate torn (part removed)", len(b), {"stripper": pct(torn, len(b)), **NO_PEER})
+        )
+        rows.append(
+            (None, f"{name}: pure article lines touched", n_lines, {"stripper": pct(pure_lines, n_lines), **NO_PEER})
+        )
 
     # per category x language counts go to the JSON only (the table would be too wide)
     for cat in CATEGORIES:
