@@ -402,14 +402,13 @@ def main(argv: list[str] | None = None) -> int:
             "pure_lines_touched": pure_lines,
             "pure_lines": n_lines,
         }
-        rows.append((None, f"{name}: content lines touched", len(c), {"stripper": pct(hit, len(c)), **NO_PEER}))
-        rows.append((None, f"{name}: boilerplate removed whole", len(b), {"stripper": pct(rec, len(b)), **NO_PEER}))
-        rows.append(
-            (None, f"{name}: boilerplate torn (part removed)", len(b), {"stripper": pct(torn, len(b)), **NO_PEER})
-        )
-        rows.append(
-            (None, f"{name}: pure article lines touched", n_lines, {"stripper": pct(pure_lines, n_lines), **NO_PEER})
-        )
+        for label, k, n in (
+            ("content lines touched", hit, len(c)),
+            ("boilerplate removed whole", rec, len(b)),
+            ("boilerplate torn (part removed)", torn, len(b)),
+            ("pure article lines touched", pure_lines, n_lines),
+        ):
+            rows.append((None, f"{name}: {label}", n, {"stripper": pct(k, n), **NO_PEER}))
 
     # per category x language counts go to the JSON only (the table would be too wide)
     for cat in CATEGORIES:
