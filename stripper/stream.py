@@ -19,8 +19,9 @@ line is still an input line, in order, and every removal is reported.
 
 A hard-wrapped text (stripper.wrap) is judged wrapped or not from its first
 DETECT_LINES lines, as `engine.clean` judges it, and every window is cleaned
-at that width; a line joined to a neighbour as part of a wrapped paragraph is
-never a cut.
+at that width. In it, the engine decides whole wrapped paragraphs, so runs
+and cuts are made of paragraphs too: the cut is a whole paragraph, written
+once, by the next window.
 """
 
 from __future__ import annotations
@@ -43,10 +44,11 @@ class Window:
 
     start: int
     text: str
-    overlap: str = ""  # the last line, kept, and written by the next window instead ("" for the last window)
+    overlap: str = ""  # the last line (or wrapped paragraph), kept, and written by the next window instead
     skip: frozenset[str] = frozenset()  # line rules that timed out while the stream was cut: not run on it
     problems: tuple[Problem, ...] = ()  # those timeouts, on lines of this window (numbered in the whole text)
     width: int | None = None  # the whole text's wrap width (stripper.wrap), None if it is not hard-wrapped
+    overlap_lines: int = 1  # lines in `overlap`: a whole wrapped paragraph in a wrapped text
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,22 +94,22 @@ def windows(
                 head[0] = head[0][1:]
             width, detected = wrap.width(head), True
 
-    def alone(i: int) -> bool | None:
-        """Whether line i is no part of a wrapped paragraph; None while its next line is still unread."""
-        if width is None:
-            return True
-        if i + 1 >= len(buffer):
-            return None
-        return not (i > 0 and wrap.joins(buffer[i - 1], buffer[i], width)) and not wrap.joins(
-            buffer[i], buffer[i + 1], width
-        )
+    def unit_end(i: int) -> int:
+        """The last line of the wrapped paragraph that starts at buffer line i (i itself outside one)."""
+        j = i
+        while width is not None and j + 1 < len(buffer) and wrap.joins(buffer[j], buffer[j + 1], width):
+            j += 1
+        return j
 
     def untouched(i: int) -> str | None:
-        if not alone(i):
-            return None
+        """The normalised line (or wrapped paragraph) starting at buffer line i if nothing touches it, else None."""
         if i not in plain:
+            end = unit_end(i)
             content = buffer[i].rstrip("\r\n")
-            text = rule_view(content)
+            if end > i:
+                text = rule_view(wrap.join([line.rstrip("\r\n") for line in buffer[i : end + 1]]))
+            else:
+                text = rule_view(content)
             # A line that normalises to nothing, or starts with a BOM (split_lines strips it), just breaks a run.
             plain[i] = None if not text or content.startswith(BOM) or _touches(text, start + i + 1) else text
         return plain[i]
@@ -143,10 +145,12 @@ def windows(
                 detect()
             if len(buffer) <= min_lines or not line.strip() or not detected:
                 continue
+            if width is not None and wrap.joins(buffer[-2], line, width):
+                continue  # the rest of the paragraph that the newest candidate starts
             candidates.append(len(buffer) - 1)
             # Test the newest possible run from its last line back, so that a touched line skips a whole run.
             found = False
-            # In a wrapped text a line is only known to be no part of a paragraph once the line after it is read.
+            # In a wrapped text a candidate is a paragraph, complete only once the next one has started.
             ready = len(candidates) - (width is not None)
             while ready - first >= need and not found:
                 for q in range(first + need - 1, first - 1, -1):
@@ -161,13 +165,15 @@ def windows(
                     found = True
             if found:
                 cut = candidates[first + 1]
+                end = unit_end(cut)  # the cut is a whole wrapped paragraph in a wrapped text
                 yield Window(
                     start,
-                    "".join(buffer[: cut + 1]),
-                    buffer[cut],
+                    "".join(buffer[: end + 1]),
+                    "".join(buffer[cut : end + 1]),
                     frozenset(timed_out),
                     take_problems(start + cut),
                     width,
+                    end + 1 - cut,
                 )
                 start += cut
                 del buffer[:cut]
@@ -206,7 +212,7 @@ def clean_window(window: Window, rules: RuleSet, *, timeout: float | None = DEFA
                 (*window.problems, *(Problem(p.line + offset, p.rule, p.message) for p in result.problems)), key=_line
             )
         ),
-        result.lines - (1 if window.overlap else 0),
+        result.lines - (window.overlap_lines if window.overlap else 0),
     )
 
 
