@@ -28,6 +28,11 @@ MAX_WIDTH = 120  # wider than this is not a terminal wrap width: the text has a 
 MIN_BREAKS = 3  # wrap points the text must show
 MIN_SHARE = 0.6  # of the lines followed by a plain line, the share that end at the wrap width
 OUTLIERS = 0.03  # plain lines longer than the width (unwrapped headings, long words) tolerated
+# Renderers that wrap (html2text, lynx, w3m, fmt of HTML) put a blank line between paragraphs. A text that
+# is wrapped but has none (one paragraph after another) cannot show where a paragraph ends when its last line
+# is nearly full, and the next paragraph, or a heading, would be judged as part of it: such a text is read
+# line by line. At least one blank line per this many other lines.
+BLANK_RATIO = 10
 SLACK = 4  # a line this much longer than the width judged can still be a wrapped one (the width was judged
 # from the text's first lines; a later paragraph may have come closer to the real width)
 
@@ -49,12 +54,16 @@ def _first_word(line: str) -> int:
 def width(contents: Sequence[str]) -> int | None:
     """The width the text was wrapped at, judged from its first DETECT_LINES lines, or None if it was not.
 
-    A wrapped text has a width W that its plain lines (not list items or headings) do not exceed, and most
-    plain lines that another plain line follows end there: adding the next line's first word would pass W.
+    A wrapped text has blank lines between its paragraphs, a width W that its plain lines (not list items or
+    headings) do not exceed, and most plain lines that another plain line follows end there: adding the next
+    line's first word would pass W.
     A text with one line per paragraph has lines far longer than any wrap width, or short lines that do not
     end near their longest one.
     """
     head = [line.rstrip() for line in contents[:DETECT_LINES]]
+    blank = sum(not line for line in head)
+    if blank < MIN_BREAKS or blank * BLANK_RATIO < len(head) - blank:
+        return None  # no blank lines between paragraphs: where one ends is not known (see BLANK_RATIO)
     plain = [len(line) for line in head if line and not _starts_block(line) and " " in line.strip()]
     if len(plain) <= MIN_BREAKS:
         return None

@@ -74,6 +74,20 @@ def test_width_is_found_for_wrapped_text_and_none_for_a_line_per_paragraph():
     menu = ["Home", "World", "Business news and markets today", "Sport", "Culture and the arts this week"] * 20
     assert wrap.width(menu) is None
     assert wrap.width(split_lines(STORY)[0]) is not None
+    # Wrapped, but no blank line between paragraphs: where each ends is a guess, so it is read line by line.
+    assert wrap.width(split_lines("\n".join(textwrap.fill(s, 78) for s in ARTICLE * 2) + "\n")[0]) is None
+
+
+def test_a_heading_after_a_nearly_full_last_line_is_not_glued_to_its_paragraph(default):
+    disclosure = "Letzte Aktualisierung am 2.02.2022 / Bei den Verlinkungen handelt es sich um Affiliate Links / " + (
+        "Bilder von der Amazon Product Advertising API"
+    )
+    heading = "Elektronisches Katzenspielzeug – was ist das überhaupt?"
+    text = "\n".join([*(textwrap.fill(s, 78) for s in ARTICLE), textwrap.fill(disclosure, 78), heading, ARTICLE[0]])
+    assert wrap.width(split_lines(text)[0]) is None
+    assert heading not in {r.text for r in clean(text + "\n", default).removals}
+    # Read as wrapped, the heading would be the end of the disclosure's paragraph, and go with it.
+    assert heading in {r.text for r in clean(text + "\n", default, width=78).removals}
 
 
 def test_wrapped_paragraphs_are_units_and_list_items_and_headings_are_not_joined():
