@@ -87,7 +87,7 @@ def test_a_heading_after_a_nearly_full_last_line_is_not_glued_to_its_paragraph(d
     assert wrap.width(split_lines(text)[0]) is None
     assert heading not in {r.text for r in clean(text + "\n", default).removals}
     # Read as wrapped, the heading would be the end of the disclosure's paragraph, and go with it.
-    assert heading in {r.text for r in clean(text + "\n", default, width=78).removals}
+    assert heading in {r.text for r in clean(text + "\n", default, width=77).removals}
 
 
 def test_wrapped_paragraphs_are_units_and_list_items_and_headings_are_not_joined():
