@@ -62,7 +62,7 @@ def width(contents: Sequence[str]) -> int | None:
     """
     head = [line.rstrip() for line in contents[:DETECT_LINES]]
     blank = sum(not line for line in head)
-    if blank < MIN_BREAKS or blank * BLANK_RATIO < len(head) - blank:
+    if not blank or blank * BLANK_RATIO < len(head) - blank:
         return None  # no blank lines between paragraphs: where one ends is not known (see BLANK_RATIO)
     plain = [len(line) for line in head if line and not _starts_block(line) and " " in line.strip()]
     if len(plain) <= MIN_BREAKS:
