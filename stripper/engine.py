@@ -149,15 +149,31 @@ def rule_views(contents: Sequence[str]) -> list[str]:
         if len(content) > MAX_RULE_CHARS:
             out[i] = content.strip()
         elif content and not content.isspace():
-            if not content.isascii() and _UNDECODED.search(content):
-                content = _UNDECODED.sub(_as_cp1252, content)
-            if "](" in content or "**" in content or "__" in content or "\\" in content:
-                content = markdown_text(content)
             index.append(i)
-            batch.append(content)
+            batch.append(rule_text(content))
     for i, text in zip(index, normalise_lines(batch), strict=True):
         out[i] = text
     return out
+
+
+def rule_text(content: str, *, undecoded: bool = True) -> str:
+    """The line rules read before it is normalised: undecodable bytes as Windows-1252 (unless `undecoded` is
+    False: stripper learn keeps them, to tell such lines apart), Markdown as its text."""
+    if undecoded and not content.isascii() and _UNDECODED.search(content):
+        content = _UNDECODED.sub(_as_cp1252, content)
+    if "](" in content or "**" in content or "__" in content or "\\" in content:
+        content = markdown_text(content)
+    return content
+
+
+def rule_lines(contents: Sequence[str]) -> list[str]:
+    """The lines as decide() judges them: each wrapped paragraph of a hard-wrapped text joined into one line."""
+    width = wrap.width(contents)
+    return list(contents) if width is None else _joined(contents, wrap.units(contents, width))
+
+
+def _joined(contents: Sequence[str], paragraphs: Sequence[range]) -> list[str]:
+    return [contents[u[0]] if len(u) == 1 else wrap.join([contents[i] for i in u]) for u in paragraphs]
 
 
 # Bytes that are not UTF-8 reach a line as surrogates (surrogateescape). In scraped news they are nearly always
@@ -189,8 +205,7 @@ def decide(
     paragraphs = wrap.units(contents, width) if width else None
     if paragraphs is None or len(paragraphs) == len(contents):
         return _decide(contents, matcher, timeout, skip)
-    joined = [contents[u[0]] if len(u) == 1 else wrap.join([contents[i] for i in u]) for u in paragraphs]
-    verdicts, problems = _decide(joined, matcher, timeout, skip)
+    verdicts, problems = _decide(_joined(contents, paragraphs), matcher, timeout, skip)
     lines: list[Verdict] = [None] * len(contents)
     for u, verdict in zip(paragraphs, verdicts, strict=True):
         for i in u:

@@ -25,7 +25,7 @@ from pathlib import Path
 import regex
 
 from stripper.corpus import Corpus, Document, Reading, documents, slug
-from stripper.engine import split_lines
+from stripper.engine import rule_lines, rule_text, split_lines
 from stripper.matcher import RuleTimeout
 from stripper.normalize import core, normalise
 from stripper.rules import Rule, RuleSet
@@ -209,11 +209,14 @@ def line_hashes(group: str, key: str, hasher=None) -> tuple[int, int]:
 
 
 def distinct_lines(text: str) -> dict[str, str]:
-    """A document's distinct non-blank lines: the normalised line a rule compares, to its first original."""
+    """A document's distinct non-blank lines: the normalised line a rule compares, to the line as rules read it
+    (Markdown links as their text, a hard-wrapped paragraph joined), which is what a learned exact-line rule
+    holds. Undecodable bytes stay: such lines are reported, not learned."""
     seen: dict[str, str] = {}
-    for line in split_lines(text)[0]:
+    for line in rule_lines(split_lines(text)[0]):
         if not line or line.isspace():
             continue
+        line = rule_text(line, undecoded=False)
         key = core(normalise(line))
         if key and key not in seen:
             seen[key] = line

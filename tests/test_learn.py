@@ -502,3 +502,31 @@ def test_counterexample_found_with_punctuation_after_the_words():
     docs.append(Document("d5", "s", "Readers may share this article, the editor said.\n"))
     (proposal,) = learn(lambda: docs).accepted
     assert proposal.counterexample == "Readers may share this article, the editor said."
+
+
+def test_markdown_and_wrapped_lines_are_learned_as_the_engine_reads_them():
+    import textwrap
+
+    # html2text output: a site's footer link in Markdown and a wrapped appeal, the same on every page.
+    appeal = textwrap.fill(
+        "The Riverside Courier is run by volunteers who give their evenings to it. If you value what we do, "
+        "consider a gift to the Courier's printing fund this winter.",
+        72,
+    )
+    docs = []
+    for n in range(6):
+        story = textwrap.fill(
+            f"Story {n} about the town council, which met on Monday for the {n}th time this year and agreed on "
+            f"a new budget for the {n} libraries of the county, after a debate that lasted until midnight.",
+            72,
+        )
+        link = f"[Courier home](https://c.example/?p={n % 2})"
+        docs.append(Document(f"d{n}", "courier", f"{story}\n\n{appeal}\n\n{link}\n"))
+    learned = learn(lambda: docs)
+    lines = {line for p in learned.accepted for line in p.rule().lines}
+    assert "Courier home" in lines  # the link's text, not "[Courier home](https://…)"
+    assert " ".join(appeal.split()) in lines  # the wrapped paragraph, joined
+    rules = learned.ruleset()
+    for doc in docs:
+        gone = {r.text for r in clean(doc.text, rules).removals}
+        assert gone == {*appeal.splitlines(), doc.text.splitlines()[-1]}
