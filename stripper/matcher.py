@@ -83,6 +83,7 @@ class Matcher:
         self.line_rules: list[LineRule | None] = []  # None for exact-line rules
         self.rules: list[Rule] = []  # the rule behind each index of line_rules
         self.exact: dict[str, int] = {}
+        self._reference: dict[int, regex.Pattern] = {}  # reference(): each rule's regex, compiled once
         self.blocks: list[BlockRule] = []
         self._compiled: list[regex.Pattern | None] = []
         keyword_rules: dict[str, set[int]] = {}
@@ -278,7 +279,11 @@ class Matcher:
                 continue
             if (spec.max_words is not None and words > spec.max_words) or rule.id in skip:
                 continue
-            compiled = compile_regex(line_source(rule), rule, rule.kind)
+            # Compiled once per matcher: the regex module's own cache holds 500 patterns, fewer than the default
+            # rules, and recompiling every rule for every line made the tests that use this take hours.
+            compiled = self._reference.get(index)
+            if compiled is None:
+                compiled = self._reference[index] = compile_regex(line_source(rule), rule, rule.kind)
             try:
                 if spec.mode == "line":
                     hit = compiled.fullmatch(trimmed, timeout=timeout)

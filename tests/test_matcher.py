@@ -38,8 +38,14 @@ def verdicts(text: str, matcher: Matcher):
     return decide(contents, matcher, timeout=None)[0]
 
 
+_PLAIN: dict[RuleSet, Matcher] = {}
+
+
 def assert_same_lines(lines, rules: RuleSet = DEFAULT) -> None:
-    fast, plain = rules.matcher, Matcher(rules.rules)
+    # One reference matcher per rule set: it compiles each rule once, and the hypothesis test calls this often.
+    if rules not in _PLAIN:
+        _PLAIN[rules] = Matcher(rules.rules)
+    fast, plain = rules.matcher, _PLAIN[rules]
     for text in normalise_lines(lines):
         got, want = fast.match(text), plain.reference(text)
         assert (got and got.id) == (want and want.id), text
