@@ -145,7 +145,7 @@ def windows(
                 detect()
             if len(buffer) <= min_lines or not line.strip() or not detected:
                 continue
-            if width is not None and wrap.joins(buffer[-2], line, width):
+            if width is not None and len(buffer) > 1 and wrap.joins(buffer[-2], line, width):
                 continue  # the rest of the paragraph that the newest candidate starts
             candidates.append(len(buffer) - 1)
             # Test the newest possible run from its last line back, so that a touched line skips a whole run.
