@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from stripper.files import InputError, decode_document, find_inputs, read_bytes
-from stripper.jsonl import BOM, parse_record
+from stripper.jsonl import parse_record, record_body
 
 GROUP_BY = ("folder", "url", "none")
 NO_URL = "unknown"  # the group of documents whose URL field is missing or has no host
@@ -134,12 +134,10 @@ def _records(path: Path, name: str, group: str, corpus: Corpus, reading: Reading
 
 def _record(raw: bytes, number: int, name: str, group: str, corpus: Corpus, reading: Reading) -> Document | None:
     """One JSON Lines record as a document, parsed as `clean --jsonl` parses it; None for a blank or bad line."""
-    body = raw.rstrip(b"\r\n")
-    if not body.strip():
+    split = record_body(raw, number)
+    if split is None:
         return None
-    if number == 1 and body.startswith(BOM):
-        body = body[len(BOM) :]
-    record, problem = parse_record(body, corpus.field)
+    record, problem = parse_record(split[1], corpus.field)
     if record is None:
         reading.skipped_records += 1
         reading.problem(f"{name}:{number}: {problem}; skipped")

@@ -38,11 +38,10 @@ def clean_line(
 ) -> Record:
     """Clean the `options.field` string of the JSON object on one input line (`raw` with its line ending)."""
     source = f"{name}:{number}"
-    body = raw.rstrip(b"\r\n")
-    if not body.strip():  # blank lines are not records; they are copied as they are
+    split = record_body(raw, number)
+    if split is None:  # blank lines are not records; they are copied as they are
         return Record(number, source, raw)
-    bom = BOM if number == 1 and body.startswith(BOM) else b""  # a file's byte order mark, kept
-    body = body[len(bom) :]
+    bom, body = split  # a file's byte order mark is kept
     record, problem = parse_record(body, options.field)
     if problem is not None:
         return Record(number, source, raw if options.on_bad == "pass" else b"", problem=problem)
@@ -55,6 +54,16 @@ def clean_line(
     record[KEY] = report
     ending = raw[len(bom) + len(body) :]
     return Record(number, source, bom + dumps(record, raw_bytes=not _is_utf8(body)) + ending, result)
+
+
+def record_body(raw: bytes, number: int) -> tuple[bytes, bytes] | None:
+    """The byte order mark (of line 1 only, else b"") and the JSON text of input line `number`, its line ending
+    left off; None for a blank line, which is no record."""
+    body = raw.rstrip(b"\r\n")
+    if not body.strip():
+        return None
+    bom = BOM if number == 1 and body.startswith(BOM) else b""
+    return bom, body[len(bom) :]
 
 
 def parse_record(body: bytes, field: str) -> tuple[dict, None] | tuple[None, str]:
