@@ -112,3 +112,32 @@ def test_multi_line_boxes_go_whole_and_the_article_stays(default, name):
     result = clean(top + "\n".join(BOXES[name]) + "\n" + end, default)
     assert result.text == top + end
     assert len(result.removals) == len(BOXES[name])
+
+
+# The singular is an opinion kicker or an analysis's sub-heading ("Komentarz" above an OSW analysis's bullet
+# points, "Comment" above a Telegraph column); inside a comment form it is the label of the text field.
+KICKERS = ["Comment", "Commentaire", "Comentario", "Commento", "Comentário", "Komentarz", "Kommentar"]
+
+
+@pytest.mark.parametrize("word", KICKERS)
+def test_comment_kicker_between_paragraphs_stays(default, word):
+    text = (
+        "Premier Babiš poinformował w sobotę o wydaleniu 18 pracowników ambasady.\n"
+        f"{word}\n"
+        "- Informacja o ataku zmusiła władze do zdecydowanej reakcji.\n"
+    )
+    assert clean(text, default).text == text
+
+
+@pytest.mark.parametrize(
+    ("word", "form"),
+    [
+        ("Comment", ["Leave a Reply", "Your email address will not be published. Required fields are marked *"]),
+        ("Commentaire", ["Laisser un commentaire", "Votre adresse e-mail ne sera pas publiée."]),
+        ("Komentarz", ["Dodaj komentarz", "Twój adres e-mail nie zostanie opublikowany."]),
+    ],
+)
+def test_comment_label_inside_a_comment_form_goes(default, word, form):
+    top = "Premier Babiš poinformował w sobotę o wydaleniu 18 pracowników ambasady.\n"
+    result = clean(top + "\n".join([*form, word]) + "\n", default)
+    assert result.text == top
