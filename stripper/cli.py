@@ -783,7 +783,11 @@ def rules_list(
     table = Table("id", "category", "lang", "kind", "description", box=None, header_style="bold")
     for rule in ruleset:
         table.add_row(
-            rule.id, rule.category, rule.lang, f"{rule.kind} (near)" if rule.near else rule.kind, rule.description
+            rule.id,
+            rule.category,
+            rule.lang,
+            f"{rule.kind} ({'menu' if rule.menu else 'near'})" if rule.near else rule.kind,
+            rule.description,
         )
     try:
         console(soft_wrap=not sys.stdout.isatty(), highlight=False).print(table)

@@ -32,6 +32,11 @@ SANDWICH_RULE = "context.sandwich"
 # the non-blank line before or after it went by a rule of one of these categories (or by another near rule).
 NEAR_MAX_WORDS = 12
 NEAR_MAX_CHARS = 120
+# Menu rules (near rules with `menu = true`, "Newsletter", "Newsletters"): a bare menu word also goes when it
+# stands in a menu, that is when the non-blank lines on both sides of it are menu-sized or removed. Between two
+# paragraphs it stays: "7. Newsletter" in a club's minutes, a sub-heading of an article on marketing.
+MENU_MAX_WORDS = 4
+MENU_MAX_CHARS = 40
 REPEAT_RULE = "dedupe.repeat"
 REPEAT_CATEGORY = "duplicate"
 # Repeats shorter than this are table cells and list items ("12 Monate", "- 1 Prise"), not captions.
@@ -240,14 +245,17 @@ def _decide(
     by_rule = [i for i, v in enumerate(verdicts) if v is not None]
     starts = _block_starts(norms, matcher, timeout, problems) if matcher.blocks else []
     near_hits: dict[int, Rule | None] = {}
+    menu_hits: dict[int, Rule | None] = {}
     near_due = True  # the near pass runs to its own fixpoint: again only after another pass changed something
     while True:
         changed = _blocks(starts, norms, verdicts, matcher, timeout, problems)
         if by_rule or changed:
             changed |= _sandwich(contents, norms, verdicts, matcher.near_ids)
-            if matcher.near is not None and (near_due or changed):
-                near_due = False
-                changed |= _near(norms, verdicts, matcher.near, near_hits, timeout, skip, problems)
+        # A menu rule needs no removed line to start from.
+        starting = by_rule or changed or matcher.menu is not None
+        if starting and matcher.near is not None and (near_due or changed):
+            near_due = False
+            changed |= _near(contents, norms, verdicts, matcher, (near_hits, menu_hits), timeout, skip, problems)
         repeated = _repeats(contents, norms, verdicts)
         near_due = near_due or repeated
         if not (changed or repeated):
@@ -350,43 +358,67 @@ def _sandwich(contents, norms, verdicts: list[Verdict], near_ids: frozenset[str]
     return changed
 
 
-def _near(norms, verdicts: list[Verdict], near: Matcher, hits, timeout, skip: set[str], problems) -> bool:
+def _near(contents, norms, verdicts: list[Verdict], matcher: Matcher, hits, timeout, skip: set[str], problems) -> bool:
     """Unremoved lines that a near rule matches go when the non-blank line before or after them went by a rule
-    of a box category, round after round until no more go; `hits` remembers each line's near rule."""
+    of a box category, and lines that a menu rule matches go when they stand in a menu (_in_menu); round after
+    round until no more go. `hits` is a pair of dicts remembering each line's near rule and menu rule."""
+    near_hits, menu_hits = hits
     present = _present(norms, verdicts)
     last = len(present) - 1
     changed = False
     while True:
-        found, fresh = [], []
+        found: list[tuple[int, Rule]] = []
+        fresh: list[int] = []
+        fresh_menu: list[int] = []
         for k, i in enumerate(present):
             if verdicts[i] is not None:
                 continue
-            if not (
-                (k > 0 and _anchors(verdicts[present[k - 1]])) or (k < last and _anchors(verdicts[present[k + 1]]))
-            ):
+            if (k > 0 and _anchors(verdicts[present[k - 1]])) or (k < last and _anchors(verdicts[present[k + 1]])):
+                pending, known = fresh, near_hits
+            elif matcher.menu is not None and 0 < k < last and _in_menu(contents, norms, verdicts, present, k):
+                pending, known = fresh_menu, menu_hits
+            else:
                 continue
-            if i not in hits:
-                fresh.append(i)
-            elif hits[i] is not None:
-                found.append(i)
-        if fresh:
-            texts = [norms[i] if _near_sized(norms[i]) else "" for i in fresh]
-            for i, text, keywords in zip(fresh, texts, near.lines_keywords(texts), strict=True):
-                hits[i] = None
-                if not text:
-                    continue
-                try:
-                    hits[i] = near.match_candidates(text, near.rules_for(keywords), timeout, frozenset(skip))
-                except RuleTimeout as exc:
-                    skip.add(exc.rule.id)
-                    problems.append(Problem(i + 1, exc.rule.id, f"regex timed out after {timeout}s; line kept"))
-                if hits[i] is not None:
-                    found.append(i)
+            if i not in known:
+                pending.append(i)
+            elif known[i] is not None:
+                found.append((i, known[i]))
+        for pending, rules, known in ((fresh, matcher.near, near_hits), (fresh_menu, matcher.menu, menu_hits)):
+            if pending:
+                found += _near_matches(pending, norms, rules, known, timeout, skip, problems)
         if not found:
             return changed
-        for i in found:
-            verdicts[i] = (hits[i].id, hits[i].category)
+        for i, rule in found:
+            verdicts[i] = (rule.id, rule.category)
         changed = True
+
+
+def _near_matches(lines, norms, rules: Matcher, known, timeout, skip: set[str], problems) -> list[tuple[int, Rule]]:
+    """The lines (indexes) of `lines` that one of these near rules matches, with the rule; `known` remembers."""
+    found = []
+    texts = [norms[i] if _near_sized(norms[i]) else "" for i in lines]
+    for i, text, keywords in zip(lines, texts, rules.lines_keywords(texts), strict=True):
+        known[i] = None
+        if not text:
+            continue
+        try:
+            known[i] = rules.match_candidates(text, rules.rules_for(keywords), timeout, frozenset(skip))
+        except RuleTimeout as exc:
+            skip.add(exc.rule.id)
+            problems.append(Problem(i + 1, exc.rule.id, f"regex timed out after {timeout}s; line kept"))
+        if known[i] is not None:
+            found.append((i, known[i]))
+    return found
+
+
+def _in_menu(contents, norms, verdicts: list[Verdict], present: list[int], k: int) -> bool:
+    """Whether the k-th present line stands in a menu: the non-blank lines on both sides are menu-sized or
+    removed (a line without a neighbour on one side is not in a menu)."""
+    return all(verdicts[j] is not None or _menu_sized(contents[j], norms[j]) for j in (present[k - 1], present[k + 1]))
+
+
+def _menu_sized(content: str, text: str) -> bool:
+    return text.count(" ") + 1 <= MENU_MAX_WORDS and len(content.strip()) <= MENU_MAX_CHARS
 
 
 def _present(norms, verdicts: list[Verdict]) -> list[int]:

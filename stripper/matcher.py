@@ -74,10 +74,15 @@ class Matcher:
     def __init__(self, rules: Sequence[Rule], *, near: bool = False):
         # Near rules only remove a line next to one already removed (engine._near): they get a matcher of their
         # own, built with near=True, which takes the rules it is given as they are.
+        # Menu rules (near rules with menu = true) also remove a line that stands in a run of short lines
+        # (engine._near): they get a second matcher of their own.
         self.near: Matcher | None = None
+        self.menu: Matcher | None = None
         if not near:
             near_rules = [r for r in rules if r.near]
+            menu_rules = [r for r in near_rules if r.menu]
             self.near = Matcher(near_rules, near=True) if near_rules else None
+            self.menu = Matcher(menu_rules, near=True) if menu_rules else None
             rules = [r for r in rules if not r.near]
         self.near_ids = frozenset(r.id for r in self.near.rules) if self.near is not None else frozenset()
         self.line_rules: list[LineRule | None] = []  # None for exact-line rules

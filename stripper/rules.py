@@ -27,7 +27,7 @@ _LANG = _re.compile(r"[a-z]{2,3}")
 _FILE_KEYS = {"category", "lang", "description", "rule"}
 _RULE_KEYS = {
     "id", "category", "lang", "description", "kind", "phrases", "pattern", "lines",
-    "start", "end", "max_lines", "match", "max_words", "keywords", "near",
+    "start", "end", "max_lines", "match", "max_words", "keywords", "near", "menu",
     "examples", "counterexamples",
 }  # fmt: skip
 
@@ -62,6 +62,7 @@ class Rule:
     max_words: int | None = DEFAULT_MAX_WORDS
     keywords: tuple[str, ...] = ()
     near: bool = False
+    menu: bool = False
     examples: tuple[str, ...] = ()
     counterexamples: tuple[str, ...] = ()
     source: str = ""
@@ -160,7 +161,7 @@ class RuleSet:
         return Matcher(self.rules)
 
 
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 
 class _Cache:
@@ -389,6 +390,11 @@ def _parse_rule(entry: object, index: int, defaults: dict, path: str, text: str)
         fail("'near' must be true or false")
     if near and kind == "block":
         fail("'near' does not apply to block rules")
+    menu = fields.get("menu", False)
+    if not isinstance(menu, bool):
+        fail("'menu' must be true or false")
+    if menu and not near:
+        fail("'menu' only applies to near rules (near = true)")
     phrases = strings("phrases", required=kind == "phrases")
     lines = strings("lines", required=kind == "lines")
     for phrase in phrases:
@@ -413,6 +419,7 @@ def _parse_rule(entry: object, index: int, defaults: dict, path: str, text: str)
         max_words=integer("max_words", DEFAULT_MAX_WORDS),
         keywords=tuple(normalise(k) for k in strings("keywords")),
         near=near,
+        menu=menu,
         examples=strings("examples", required=True),
         counterexamples=strings("counterexamples"),
         source=path,

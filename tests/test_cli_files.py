@@ -381,9 +381,15 @@ def test_rules_list_select_ads_lists_only_ads_rules(run):
 
 def test_rules_list_marks_near_rules(run):
     proc = run(
-        "rules", "list", "--select", "paywall.de-near-abo,ads.marker", rules=False, env=environment(NO_COLOR="1")
+        "rules",
+        "list",
+        "--select",
+        "paywall.de-near-abo,ads.marker,newsletter.mul-menu-item",
+        rules=False,
+        env=environment(NO_COLOR="1", COLUMNS="200"),
     )
     assert proc.returncode == 0, proc.stderr
     rows = {line.split()[0]: line.split()[3:5] for line in proc.stdout.decode().splitlines()[1:] if line[:1] == " "}
     assert rows["paywall.de-near-abo"] == ["pattern", "(near)"]
     assert rows["ads.marker"][0] == "phrases" and rows["ads.marker"][1] != "(near)"
+    assert rows["newsletter.mul-menu-item"] == ["phrases", "(menu)"]

@@ -370,3 +370,77 @@ def test_near_must_be_a_boolean_and_not_on_a_block(tmp_path):
     )
     with pytest.raises(RuleError, match="'near' does not apply to block rules"):
         RuleSet.load([path])
+
+
+MENU_RULES = (
+    NEAR_RULES
+    + """
+[[rule]]
+id = "newsletter.menu-item"
+category = "newsletter"
+near = true
+menu = true
+description = "the bare menu word"
+phrases = ["newsletter"]
+match = "line"
+examples = ["* Newsletter"]
+counterexamples = ["The newsletter went out on Monday."]
+"""
+)
+
+
+@pytest.fixture(scope="module")
+def menu_rules(tmp_path_factory) -> RuleSet:
+    path = tmp_path_factory.mktemp("menu") / "menu.toml"
+    path.write_text(MENU_RULES, encoding="utf-8")
+    return RuleSet.load([path])
+
+
+def test_menu_rule_takes_a_menu_item_between_short_lines(menu_rules):
+    menu = (
+        "The club met on Monday evening in the town hall.\n* Contact\n* Newsletter\n\n* Imprint\nIt elected a chair.\n"
+    )
+    assert removed_lines(clean(menu, menu_rules)) == [(3, "newsletter.menu-item")]
+    # A plain near rule does not: "Monthly" between short lines is a table cell, not a menu item.
+    assert not clean("Plan\nMonthly\nPrice\n", menu_rules).removals
+
+
+def test_menu_rule_keeps_the_word_between_paragraphs_or_at_an_edge(menu_rules):
+    minutes = (
+        "6. New members\nWe now have 1,999 members and Johannes calls each new one to welcome them.\n"
+        "7. Newsletter\nChristine offered some time ago to write the newsletter again, every month.\n"
+    )
+    assert not clean(minutes, menu_rules).removals
+    # The first or last line has no menu on one side.
+    assert not clean("Newsletter\n* Contact\n* Imprint\n", menu_rules).removals
+    assert not clean("* Contact\n* Imprint\nNewsletter\n", menu_rules).removals
+
+
+def test_menu_rule_is_also_a_near_rule_and_streams_the_same(menu_rules, monkeypatch):
+    from stripper import wrap
+    from stripper.stream import clean_stream
+
+    box = "A long paragraph of the story that stays where it is.\nPlease donate today\nNewsletter\nMore story.\n"
+    assert removed_lines(clean(box, menu_rules)) == [(2, "donation.appeal"), (3, "newsletter.menu-item")]
+    monkeypatch.setattr(wrap, "DETECT_LINES", 6)
+    intro = "".join(f"Intro line {n} of the article, long enough.\n" for n in range(30))
+    text = intro + "* Contact\n* Newsletter\n* Imprint\n" + intro + "7. Newsletter\n" + intro
+    once = clean(text, menu_rules)
+    assert [r.text for r in once.removals] == ["* Newsletter"]
+    assert not clean(once.text, menu_rules).removals
+    for min_lines in (0, 1, 5):
+        pieces = list(clean_stream(io.BytesIO(text.encode()), menu_rules, min_lines=min_lines))
+        assert len(pieces) > 1
+        assert "".join(p.text for p in pieces) == once.text
+
+
+def test_menu_must_be_a_boolean_on_a_near_rule(tmp_path):
+    from stripper.rules import RuleError
+
+    path = tmp_path / "bad.toml"
+    path.write_text(MENU_RULES.replace("menu = true", 'menu = "yes"'), encoding="utf-8")
+    with pytest.raises(RuleError, match="'menu' must be true or false"):
+        RuleSet.load([path])
+    path.write_text(MENU_RULES.replace("near = true\nmenu = true", "menu = true"), encoding="utf-8")
+    with pytest.raises(RuleError, match="'menu' only applies to near rules"):
+        RuleSet.load([path])
