@@ -117,6 +117,9 @@ def test_multi_line_boxes_go_whole_and_the_article_stays(default, name):
 # The singular is an opinion kicker or an analysis's sub-heading ("Komentarz" above an OSW analysis's bullet
 # points, "Comment" above a Telegraph column); inside a comment form it is the label of the text field.
 KICKERS = ["Comment", "Commentaire", "Comentario", "Commento", "Comentário", "Komentarz", "Kommentar"]
+# Section headings and table cells that share a word with a box: a paper's "Discussion", a kicker "EXCLUSIVO", a
+# French round-up's "Réactions", a price table's "Monatlich", a Spanish "Clave".
+KICKERS += ["Discussion", "Report", "EXCLUSIVO", "Réactions", "Monthly", "Single", "Monatlich", "Maandelijks", "Clave"]
 
 
 @pytest.mark.parametrize("word", KICKERS)
