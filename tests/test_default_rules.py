@@ -120,6 +120,8 @@ KICKERS = ["Comment", "Commentaire", "Comentario", "Commento", "Comentário", "K
 # Section headings and table cells that share a word with a box: a paper's "Discussion", a kicker "EXCLUSIVO", a
 # French round-up's "Réactions", a price table's "Monatlich", a Spanish "Clave".
 KICKERS += ["Discussion", "Report", "EXCLUSIVO", "Réactions", "Monthly", "Single", "Monatlich", "Maandelijks", "Clave"]
+# Section headings of explainers on giving and subscriptions.
+KICKERS += ["Dons", "Donaciones", "Donazioni", "Suscripción", "Abbonamento", "Assinatura", "Advertising"]
 
 
 @pytest.mark.parametrize("word", KICKERS)
