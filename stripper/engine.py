@@ -418,7 +418,7 @@ def _in_menu(contents, norms, verdicts: list[Verdict], present: list[int], k: in
 
 
 def _menu_sized(content: str, text: str) -> bool:
-    return text.count(" ") + 1 <= MENU_MAX_WORDS and len(content.strip()) <= MENU_MAX_CHARS
+    return _fits(content, text, MENU_MAX_WORDS, MENU_MAX_CHARS)
 
 
 def _present(norms, verdicts: list[Verdict]) -> list[int]:
@@ -502,7 +502,12 @@ def _category(verdict: Verdict) -> str | None:
 
 
 def _short(content: str, text: str) -> bool:
-    return text.count(" ") + 1 <= SANDWICH_MAX_WORDS and len(content.strip()) <= SANDWICH_MAX_CHARS
+    return _fits(content, text, SANDWICH_MAX_WORDS, SANDWICH_MAX_CHARS)
+
+
+def _fits(content: str, text: str, max_words: int, max_chars: int) -> bool:
+    """Whether a line has at most max_words words (of its normalised text) and max_chars characters (as written)."""
+    return text.count(" ") + 1 <= max_words and len(content.strip()) <= max_chars
 
 
 def assemble(contents: Sequence[str], endings: Sequence[str], removed: Sequence[bool]) -> str:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stripper import RuleSet, clean
-from stripper.engine import split_lines
+from stripper.engine import Result, split_lines
 from stripper.files import decode, encode
 
 HERE = Path(__file__).parent
@@ -278,11 +278,31 @@ counterexamples = ["Donations of $25 are matched."]
 """
 
 
+def load_toml(folder, text: str) -> RuleSet:
+    path = folder / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    return RuleSet.load([path])
+
+
 @pytest.fixture(scope="module")
 def near_rules(tmp_path_factory) -> RuleSet:
-    path = tmp_path_factory.mktemp("near") / "near.toml"
-    path.write_text(NEAR_RULES, encoding="utf-8")
-    return RuleSet.load([path])
+    return load_toml(tmp_path_factory.mktemp("near"), NEAR_RULES)
+
+
+def assert_streams_like_one_clean(text: str, rules: RuleSet, monkeypatch) -> Result:
+    """Cleaning is idempotent, and the stream cut into windows gives the one-go result; returns that result."""
+    from stripper import wrap
+    from stripper.stream import clean_stream
+
+    monkeypatch.setattr(wrap, "DETECT_LINES", 6)  # no cut comes before the wrap width is judged
+    once = clean(text, rules)
+    assert not clean(once.text, rules).removals
+    for min_lines in (0, 1, 5):
+        pieces = list(clean_stream(io.BytesIO(text.encode()), rules, min_lines=min_lines))
+        assert len(pieces) > 1
+        assert "".join(p.text for p in pieces) == once.text
+        assert [r for p in pieces for r in p.removals] == list(once.removals)
+    return once
 
 
 def test_near_rule_only_takes_lines_next_to_a_removed_box_line(near_rules):
@@ -324,20 +344,11 @@ def test_near_lines_do_not_hold_a_sandwich(near_rules):
 
 
 def test_near_cleaning_is_idempotent_and_streams_the_same(near_rules, monkeypatch):
-    from stripper import wrap
-    from stripper.stream import clean_stream
-
-    monkeypatch.setattr(wrap, "DETECT_LINES", 6)  # no cut comes before the wrap width is judged
     intro = "".join(f"Intro line {n} of the article, long enough.\n" for n in range(30))
     outro = "".join(f"Outro line {n}.\n" for n in range(30))
     text = intro + "Please donate today\n$5\nMonthly\n" + outro
-    once = clean(text, near_rules)
-    assert not clean(once.text, near_rules).removals
-    for min_lines in (0, 1, 5):
-        pieces = list(clean_stream(io.BytesIO(text.encode()), near_rules, min_lines=min_lines))
-        assert len(pieces) > 1
-        assert "".join(p.text for p in pieces) == once.text
-        assert [r for p in pieces for r in p.removals] == list(once.removals)
+    once = assert_streams_like_one_clean(text, near_rules, monkeypatch)
+    assert [r.text for r in once.removals] == ["Please donate today", "$5", "Monthly"]
 
 
 def test_near_rules_are_tested_as_plain_rules(tmp_path):
@@ -391,9 +402,7 @@ counterexamples = ["The newsletter went out on Monday."]
 
 @pytest.fixture(scope="module")
 def menu_rules(tmp_path_factory) -> RuleSet:
-    path = tmp_path_factory.mktemp("menu") / "menu.toml"
-    path.write_text(MENU_RULES, encoding="utf-8")
-    return RuleSet.load([path])
+    return load_toml(tmp_path_factory.mktemp("menu"), MENU_RULES)
 
 
 def test_menu_rule_takes_a_menu_item_between_short_lines(menu_rules):
@@ -417,21 +426,12 @@ def test_menu_rule_keeps_the_word_between_paragraphs_or_at_an_edge(menu_rules):
 
 
 def test_menu_rule_is_also_a_near_rule_and_streams_the_same(menu_rules, monkeypatch):
-    from stripper import wrap
-    from stripper.stream import clean_stream
-
     box = "A long paragraph of the story that stays where it is.\nPlease donate today\nNewsletter\nMore story.\n"
     assert removed_lines(clean(box, menu_rules)) == [(2, "donation.appeal"), (3, "newsletter.menu-item")]
-    monkeypatch.setattr(wrap, "DETECT_LINES", 6)
     intro = "".join(f"Intro line {n} of the article, long enough.\n" for n in range(30))
     text = intro + "* Contact\n* Newsletter\n* Imprint\n" + intro + "7. Newsletter\n" + intro
-    once = clean(text, menu_rules)
+    once = assert_streams_like_one_clean(text, menu_rules, monkeypatch)
     assert [r.text for r in once.removals] == ["* Newsletter"]
-    assert not clean(once.text, menu_rules).removals
-    for min_lines in (0, 1, 5):
-        pieces = list(clean_stream(io.BytesIO(text.encode()), menu_rules, min_lines=min_lines))
-        assert len(pieces) > 1
-        assert "".join(p.text for p in pieces) == once.text
 
 
 def test_menu_must_be_a_boolean_on_a_near_rule(tmp_path):
