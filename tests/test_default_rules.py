@@ -146,3 +146,27 @@ def test_comment_label_inside_a_comment_form_goes(default, word, form):
     top = "Premier Babiš poinformował w sobotę o wydaleniu 18 pracowników ambasady.\n"
     result = clean(top + "\n".join([*form, word]) + "\n", default)
     assert result.text == top
+
+
+# The prompt of a form's e-mail field is also a step of a how-to ("2. Enter your email address"), and a quota
+# message a line of a bank app's manual: alone between steps they stay, next to a box they go.
+PROMPTS = [
+    ("Enter your email address", "Sign up for our newsletter"),
+    ("Geben Sie Ihre E-Mail-Adresse ein", "Melden Sie sich für unseren Newsletter an"),
+    ("Ihr Kontingent ist aufgebraucht.", "Lesen Sie weiter mit unserem Digital-Abo"),
+    ("Introduce tu correo electrónico", "Suscríbete a nuestro boletín"),
+    ("Digite seu e-mail", "Assine nossa newsletter"),
+    ("Vul je e-mailadres in", "Schrijf je in voor onze nieuwsbrief"),
+    ("Saisissez votre adresse e-mail", "Recevez notre newsletter"),
+    ("Inserisci la tua email", "Iscriviti alla newsletter"),
+    ("Wpisz swój adres e-mail", "Zapisz się do newslettera"),
+]
+
+
+@pytest.mark.parametrize(("prompt", "box"), PROMPTS)
+def test_form_prompt_stays_as_a_step_and_goes_in_a_box(default, prompt, box):
+    steps = f"1. Open the app and tap Settings.\n{prompt}\n3. Tap Next and wait for the code.\n"
+    assert clean(steps, default).text == steps
+    top = "The council approved the budget on Monday after a long debate.\n"
+    result = clean(top + f"{box}\n{prompt}\n", default)
+    assert result.text == top
