@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from stripper import wrap
 from stripper.matcher import Matcher, RuleTimeout
-from stripper.normalize import markdown_text, normalise_lines
+from stripper.normalize import lead, markdown_text, normalise_lines
 from stripper.rules import Rule, RuleSet
 
 BOM = "\ufeff"
@@ -506,8 +506,9 @@ def _short(content: str, text: str) -> bool:
 
 
 def _fits(content: str, text: str, max_words: int, max_chars: int) -> bool:
-    """Whether a line has at most max_words words (of its normalised text) and max_chars characters (as written)."""
-    return text.count(" ") + 1 <= max_words and len(content.strip()) <= max_chars
+    """Whether a line has at most max_words words (of its normalised text, without the list marker in front: the
+    "+" of "+ Find Us in Print" is not a word) and max_chars characters (as written)."""
+    return lead(text).count(" ") + 1 <= max_words and len(content.strip()) <= max_chars
 
 
 def assemble(contents: Sequence[str], endings: Sequence[str], removed: Sequence[bool]) -> str:

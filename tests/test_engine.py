@@ -412,6 +412,9 @@ def test_menu_rule_takes_a_menu_item_between_short_lines(menu_rules):
     assert removed_lines(clean(menu, menu_rules)) == [(3, "newsletter.menu-item")]
     # A plain near rule does not: "Monthly" between short lines is a table cell, not a menu item.
     assert not clean("Plan\nMonthly\nPrice\n", menu_rules).removals
+    # A list marker is not a word: "+ Find Us in Print" is a four-word item.
+    nested = "Our news, every day.\n  + Find Us in Print\n  + Newsletter\n  + Advertise With Us\nIt elected a chair.\n"
+    assert removed_lines(clean(nested, menu_rules)) == [(3, "newsletter.menu-item")]
 
 
 def test_menu_rule_keeps_the_word_between_paragraphs_or_at_an_edge(menu_rules):
