@@ -125,15 +125,49 @@ def clean(
     with one line per paragraph, AUTO to judge from the text (stripper.stream passes the whole text's).
     """
     contents, endings = split_lines(text)
+    decided = None
     if width == AUTO:
-        width = wrap.width(contents)
-    verdicts, problems = decide(contents, rules.matcher, timeout=timeout, skip=skip, width=width)
+        width, decided = _judge_width(contents, rules.matcher, timeout, skip)
+    verdicts, problems = decided or decide(contents, rules.matcher, timeout=timeout, skip=skip, width=width)
     removals = tuple(Removal(i + 1, contents[i], *v) for i, v in enumerate(verdicts) if v is not None)
     if not removals:
         return Result(text, text, (), tuple(problems), len(contents), source)
     cleaned = assemble(contents, endings, [v is not None for v in verdicts])
     bom = BOM if text.startswith(BOM) else ""
     return Result(text, bom + cleaned, removals, tuple(problems), len(contents), source)
+
+
+def judge_width(head: Sequence[str], matcher: Matcher, *, timeout: float | None = DEFAULT_TIMEOUT) -> int | None:
+    """The width a text is hard-wrapped at (None: one line per paragraph), judged from its first lines `head`
+    (wrap.DETECT_LINES of them) so that the cleaned text is judged the same way.
+
+    wrap.width alone judges the text as it is; once its boilerplate is gone, what is left can look otherwise (a
+    short text whose only wrapped lines were a removed box; a text that a removed menu kept from looking
+    wrapped), and cleaning the cleaned text would then judge its paragraphs differently: not idempotent. So the
+    head is cleaned with the width judged, the width of what it keeps is judged again, and so on until the two
+    agree. Most texts agree at once, and a text of at most DETECT_LINES lines reuses that cleaning
+    (_judge_width). The stream judges a text's width from the same head, so it keeps giving the one-go result.
+    """
+    return _judge_width(head, matcher, timeout, frozenset())[0]
+
+
+def _judge_width(
+    contents: Sequence[str], matcher: Matcher, timeout: float | None, skip: frozenset[str]
+) -> tuple[int | None, tuple[list[Verdict], list[Problem]] | None]:
+    """judge_width of the text's head, with the head's verdicts when the head is the whole text (else None)."""
+    head = contents[: wrap.DETECT_LINES]
+    whole = len(head) == len(contents)
+    width = wrap.width(head)
+    tried = {width}
+    while True:
+        decided = decide(head, matcher, timeout=timeout, skip=skip if whole else frozenset(), width=width)
+        kept = wrap.width([line for line, verdict in zip(head, decided[0], strict=True) if verdict is None])
+        if kept == width:
+            return width, decided if whole else None
+        if kept in tried:  # the judgements go round: read the text line by line
+            return None, None
+        tried.add(kept)
+        width = kept
 
 
 def rule_view(content: str) -> str:

@@ -30,7 +30,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from stripper import wrap
-from stripper.engine import BOM, DEFAULT_TIMEOUT, Problem, Removal, clean, context_reach, rule_view, touches
+from stripper.engine import (
+    BOM,
+    DEFAULT_TIMEOUT,
+    Problem,
+    Removal,
+    clean,
+    context_reach,
+    judge_width,
+    rule_view,
+    touches,
+)
 from stripper.files import decode, split_with_endings
 from stripper.rules import RuleSet
 
@@ -92,7 +102,7 @@ def windows(
             head = [line.rstrip("\r\n") for line in buffer[: wrap.DETECT_LINES]]
             if head and start == 0 and head[0].startswith(BOM):
                 head[0] = head[0][1:]
-            width, detected = wrap.width(head), True
+            width, detected = judge_width(head, matcher, timeout=timeout), True
 
     def unit_end(i: int) -> int:
         """The last line of the wrapped paragraph that starts at buffer line i (i itself outside one)."""

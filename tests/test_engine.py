@@ -5,7 +5,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from stripper import RuleSet, clean
@@ -186,6 +186,12 @@ document = st.lists(st.tuples(line_text, ending), max_size=25).map(lambda parts:
 
 @settings(max_examples=300, deadline=None)
 @given(document)
+# Judged hard-wrapped at 46 columns, this text kept lines 1-4 as one paragraph; what was left then looked unwrapped,
+# and cleaning it again removed its lines one by one. The width is now judged so that the cleaned text agrees.
+@example(
+    "Become a part of our mission by donating today\nBecome a part of our mission by donating today\n"
+    "You have read 3 articles this month.\nAdvertisement\nYou have read 3 articles this month.\n\n"
+)
 def test_cleaning_is_idempotent_and_keeps_lines_intact(rules, text):
     first = clean(text, rules)
     assert clean(first.text, rules).text == first.text
