@@ -145,8 +145,9 @@ def judge_width(head: Sequence[str], matcher: Matcher, *, timeout: float | None 
     short text whose only wrapped lines were a removed box; a text that a removed menu kept from looking
     wrapped), and cleaning the cleaned text would then judge its paragraphs differently: not idempotent. So the
     head is cleaned with the width judged, the width of what it keeps is judged again, and so on until the two
-    agree. Most texts agree at once, and a text of at most DETECT_LINES lines reuses that cleaning
-    (_judge_width). The stream judges a text's width from the same head, so it keeps giving the one-go result.
+    agree (if the judgements go round, the text's own judgement stands). Most texts agree at once, and a text
+    of at most DETECT_LINES lines reuses that cleaning (_judge_width). The stream judges a text's width from the
+    same head, so it keeps giving the one-go result.
     """
     return _judge_width(head, matcher, timeout, frozenset())[0]
 
@@ -157,15 +158,17 @@ def _judge_width(
     """judge_width of the text's head, with the head's verdicts when the head is the whole text (else None)."""
     head = contents[: wrap.DETECT_LINES]
     whole = len(head) == len(contents)
-    width = wrap.width(head)
+    first = width = wrap.width(head)
     tried = {width}
     while True:
         decided = decide(head, matcher, timeout=timeout, skip=skip if whole else frozenset(), width=width)
-        kept = wrap.width([line for line, verdict in zip(head, decided[0], strict=True) if verdict is None])
+        # What the cleaned text's first lines will be: the kept lines, blank runs as assemble() leaves them.
+        after = assemble(head, ["\n"] * len(head), [verdict is not None for verdict in decided[0]]).split("\n")[:-1]
+        kept = wrap.width(after)
         if kept == width:
             return width, decided if whole else None
-        if kept in tried:  # the judgements go round: read the text line by line
-            return None, None
+        if kept in tried:  # the judgements go round (wrapped, then not, then wrapped): take the text as it is
+            return first, None
         tried.add(kept)
         width = kept
 
